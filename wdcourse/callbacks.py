@@ -4,13 +4,14 @@
 
 # %% ../nbs/10_callbacks.ipynb #ec9826fd
 from __future__ import annotations
-import numbers
+import numbers, functools
 from types import SimpleNamespace
 import numpy as np, pandas as pd
 import torch
 from torch import nn
 from fastcore.basics import patch
 from fastai.basics import Callback, ValueMetric, L, store_attr, norm_types
+from fastai.callback.core import _events
 from fastai.callback.training import GradientClip
 from .core import wd_groups, _inner_opt, penalty, check_rate
 import matplotlib.pyplot as plt
@@ -60,14 +61,26 @@ class WeightDecayStats(Callback):
     @property
     def n_steps(self): return self._s.n_steps
 
+    def __call__(self, event_name):
+        # fastai calls every callback at every event (8 per training batch): answer the ones this class ignores at once
+        if event_name in _handled(type(self)): return super().__call__(event_name)
+
+_no_grad = torch.no_grad()  # one reusable context: creating one per step costs more than the step's Python
+
+@functools.cache
+def _handled(cls): return frozenset(e for e in _events if hasattr(cls, e))
+
 # %% ../nbs/10_callbacks.ipynb #85bdb0b8
-@torch.no_grad()
 def _step_stats(ps:list, sel:tuple, flat:list):
-    "‖∇L‖ of every tensor in `ps`, then ‖p‖ and <∇L,p> of the tensors `sel` (`flat`: their 1-d views): one vector on the device"
-    grads = [p.grad for p in ps]
-    norms = torch._foreach_norm(grads + [ps[j] for j in sel])
-    dots = [torch.dot(grads[j].reshape(-1), f) for j,f in zip(sel, flat)]
-    return torch.stack([t if t.dtype==torch.float32 else t.float() for t in [*norms, *dots]])
+    "‖∇L‖² of every tensor in `ps`, then ‖p‖² and <∇L,p> of the tensors `sel` (`flat`: their 1-d views): one fp32 vector on the device"
+    gs = [p.grad.reshape(-1) for p in ps]
+    gsel = [gs[j] for j in sel]
+    if gs[0].device.type=='cpu':  # BLAS dots beat the CPU norm kernels, and every number is one pass over one or two tensors
+        sq = [torch.dot(t, t) for t in gs+flat]
+    else:  # one fused multi-tensor kernel for all the norms
+        sq = list(torch._foreach_norm(gs+flat))
+        sq = torch._foreach_mul(sq, sq)
+    return torch.stack(sq + [torch.dot(g, f) for g,f in zip(gsel, flat)]).float()
 
 # %% ../nbs/10_callbacks.ipynb #0ab88843
 @patch
@@ -113,9 +126,10 @@ def before_step(self:WeightDecayStats):
         ps = [ps[i] for i in idx]
     else: idx = tuple(range(len(ps)))
     learn = self.learn
-    prev = [p.detach().clone() for p in ps] if self.track_update else None
     sel,flat = self._layout(idx)
-    st.pending = (_step_stats(ps, sel, flat), idx, self._hypers(), prev, ps, (st.n_steps, learn.train_iter, learn.epoch))
+    with _no_grad:
+        prev = [p.detach().clone() for p in ps] if self.track_update else None
+        st.pending = (_step_stats(ps, sel, flat), idx, self._hypers(), prev, ps, (st.n_steps, learn.train_iter, learn.epoch))
 
 @patch
 def after_step(self:WeightDecayStats):
@@ -158,8 +172,8 @@ def _rows(self:WeightDecayStats, per_layer:bool):
     for (idx,hyp,(step,it,epoch)),a in zip(self._meta, self._cpu):
         n,sel = len(idx),list(self._layout(idx)[0])
         k = len(sel)
-        gn,pn,dots = a[:n],np.zeros(n),np.zeros(n)
-        pn[sel],dots[sel] = a[n:n+k],a[n+k:n+2*k]
+        gn,pn,dots = np.sqrt(a[:n]),np.zeros(n),np.zeros(n)
+        pn[sel],dots[sel] = np.sqrt(a[n:n+k]),a[n+k:n+2*k]
         upd = a[n+2*k:] if self.track_update else None
         grp = np.array([self._flat[i][0] for i in idx])
         dec = np.array([self._flat[i][3] for i in idx])
