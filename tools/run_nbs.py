@@ -4,7 +4,7 @@ Cells flagged with a test flag (`tst_flags` in settings.ini: notest slow cuda ne
 are skipped, as in `nbdev_test`, so no download or GPU cell leaves an error in a saved notebook.
 Usage: python tools/run_nbs.py [NOTEBOOK ...]   (default: every notebook in nbs/); then `nbdev_clean`.
 """
-import os, sys
+import os, sys, warnings
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
@@ -27,6 +27,8 @@ def run_nb(fn, flags):
     for c in nb.cells:
         if c.cell_type=='code': c.outputs,c.execution_count = [],None
     os.environ['IN_TEST'] = '1'
+    # torch deprecates torch.jit.script, which fastai calls at import: not something a reader of the docs can act on
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
     shell = CaptureShell(fn)
     with working_directory(fn.parent):
         shell.run_all(nb, exc_stop=True, preproc=_skip(flags))

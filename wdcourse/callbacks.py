@@ -34,8 +34,9 @@ def _derived(lr, wd, gn, pn, dot, gn_d):
     with np.errstate(divide='ignore', invalid='ignore'):
         cos = np.where((gn_d>0) & (pn>0), dot/(gn_d*pn), np.nan)
         ts = np.where(lr*wd>0, 1/np.where(lr*wd>0, lr*wd, 1), np.inf)
-    return dict(loss_grad_norm=gn, wd_grad_norm=wd*pn, ratio=_safe_div(wd*pn, gn), cos=cos, weight_norm=pn,
-                penalty=wd/2*pn**2, decay_step_norm=lr*wd*pn, timescale=ts)
+    with np.errstate(all='ignore'):  # a diverged run logs inf and NaN: keep them, without warnings
+        return dict(loss_grad_norm=gn, wd_grad_norm=wd*pn, ratio=_safe_div(wd*pn, gn), cos=cos, weight_norm=pn,
+                    penalty=wd/2*pn**2, decay_step_norm=lr*wd*pn, timescale=ts)
 
 # %% ../nbs/10_callbacks.ipynb #a956e242
 class WeightDecayStats(Callback):
@@ -170,7 +171,7 @@ def _rows(self:WeightDecayStats, per_layer:bool):
     self._flush()
     rows = []
     for (idx,hyp,(step,it,epoch)),a in zip(self._meta, self._cpu):
-        n,sel = len(idx),list(self._layout(idx)[0])
+        n,sel,a = len(idx),list(self._layout(idx)[0]),a.astype(float)
         k = len(sel)
         gn,pn,dots = np.sqrt(a[:n]),np.zeros(n),np.zeros(n)
         pn[sel],dots[sel] = np.sqrt(a[n:n+k]),a[n+k:n+2*k]

@@ -11,7 +11,8 @@ from torch import nn, Tensor
 from fastai.basics import Learner, Optimizer, OptimWrapper, weight_decay, l2_reg, L
 
 # %% auto #0
-__all__ = ['check_rate', 'penalty', 'decay_factor', 'wd_timescale', 'wd_half_life', 'wd_mode', 'WDGroup', 'wd_groups']
+__all__ = ['check_rate', 'check_int', 'penalty', 'decay_factor', 'wd_timescale', 'wd_half_life', 'wd_mode', 'WDGroup',
+           'wd_groups']
 
 # %% ../nbs/00_core.ipynb #05107b0e
 def check_rate(x, name:str, positive:bool=False) -> float:
@@ -23,6 +24,13 @@ def check_rate(x, name:str, positive:bool=False) -> float:
     if not math.isfinite(x): raise ValueError(f"`{name}` must be finite, got {x}")
     if x<0 or (positive and x==0): raise ValueError(f"`{name}` must be {'> 0' if positive else '>= 0'}, got {x}")
     return x
+
+def check_int(x, name:str, lo:int=1, none_ok:bool=False) -> int|None:
+    "`x` as an int, or an error naming `name` unless it is an integer >= `lo` (or None when `none_ok`)"
+    if x is None and none_ok: return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x<lo:
+        raise ValueError(f"`{name}` must be an integer >= {lo}, got {x!r}")
+    return int(x)
 
 # %% ../nbs/00_core.ipynb #28a23d19
 def _param_list(params):
@@ -57,9 +65,7 @@ def decay_factor(lr, wd) -> float:
 def wd_timescale(lr, wd, iters_per_epoch:int|None=None) -> float:
     "`1/(lr*wd)`: iterations (epochs when `iters_per_epoch` is given) over which decoupled decay forgets old updates"
     lr,wd = check_rate(lr, 'lr'),check_rate(wd, 'wd')
-    if iters_per_epoch is not None:
-        if isinstance(iters_per_epoch, bool) or not isinstance(iters_per_epoch, numbers.Integral) or iters_per_epoch<1:
-            raise ValueError(f"`iters_per_epoch` must be an integer >= 1, got {iters_per_epoch!r}")
+    iters_per_epoch = check_int(iters_per_epoch, 'iters_per_epoch', none_ok=True)
     ts = math.inf if lr*wd==0 else 1/(lr*wd)
     return ts if iters_per_epoch is None else ts/iters_per_epoch
 

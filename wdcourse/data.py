@@ -11,18 +11,13 @@ from torch import nn
 from fastai.basics import (DataLoaders, Learner, Module, Embedding, CrossEntropyLossFlat, accuracy, sigmoid_range,
                            default_device, untar_data, URLs)
 from sklearn.datasets import load_digits
+from .core import check_int
 
 # %% auto #0
 __all__ = ['TensorPairs', 'digits_dls', 'mlp', 'digits_learner', 'synth_ratings', 'ratings_dls', 'DotProductBias',
            'ml100k_ratings']
 
 # %% ../nbs/01_data.ipynb #466218e7
-def _check_int(x, name, lo=1, none_ok=False):
-    if x is None and none_ok: return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x<lo:
-        raise ValueError(f"`{name}` must be an integer >= {lo}, got {x!r}")
-    return int(x)
-
 def _check_frac(x, name):
     if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0<x<1:
         raise ValueError(f"`{name}` must be a number in (0, 1), got {x!r}")
@@ -55,7 +50,7 @@ def digits_dls(n_train:int|None=None, # Keep only this many training images (Non
                **kwargs # Passed to `DataLoaders.from_dsets`
               ) -> DataLoaders:
     "`DataLoaders` of scikit-learn's bundled digits: no download"
-    n_train,bs,seed = _check_int(n_train, 'n_train', none_ok=True),_check_int(bs, 'bs'),_check_int(seed, 'seed', lo=0)
+    n_train,bs,seed = check_int(n_train, 'n_train', none_ok=True),check_int(bs, 'bs'),check_int(seed, 'seed', lo=0)
     valid_pct = _check_frac(valid_pct, 'valid_pct')
     X,y = load_digits(return_X_y=True)
     X,y = torch.tensor(X/16., dtype=torch.float32),torch.tensor(y)
@@ -103,8 +98,8 @@ def synth_ratings(n_users:int=300, # Number of users
                   seed:int=0 # Same seed, same table
                  ) -> pd.DataFrame:
     "A MovieLens-like table (`user`, `item`, `rating` in 0.5–5) generated from latent factors"
-    n_users,n_items,n_factors = _check_int(n_users,'n_users'),_check_int(n_items,'n_items'),_check_int(n_factors,'n_factors')
-    seed = _check_int(seed, 'seed', lo=0)
+    n_users,n_items,n_factors = check_int(n_users,'n_users'),check_int(n_items,'n_items'),check_int(n_factors,'n_factors')
+    seed = check_int(seed, 'seed', lo=0)
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0<=noise<np.inf:
         raise ValueError(f"`noise` must be a finite number >= 0, got {noise!r}")
     if isinstance(density, bool) or not isinstance(density, numbers.Real) or not 0<density<=1:
@@ -132,7 +127,7 @@ def ratings_dls(ratings:pd.DataFrame|None=None, # Columns user, item, rating (de
     if ratings is None: ratings = synth_ratings()
     if not isinstance(ratings, pd.DataFrame) or ratings.shape[1]<3:
         raise ValueError("`ratings` must be a DataFrame whose first three columns are user, item and rating")
-    bs,seed,valid_pct = _check_int(bs, 'bs'),_check_int(seed, 'seed', lo=0),_check_frac(valid_pct, 'valid_pct')
+    bs,seed,valid_pct = check_int(bs, 'bs'),check_int(seed, 'seed', lo=0),_check_frac(valid_pct, 'valid_pct')
     kwargs.setdefault('dl_type', TabDataLoader)
     dls = CollabDataLoaders.from_df(ratings, valid_pct=valid_pct, seed=seed, bs=bs, device=_device(device), **kwargs)
     return _seed_loaders(dls, seed)
