@@ -59,3 +59,25 @@ def test_ratings_model_trains():
     quiet_fit(learn, 3, 5e-3, wd=0.1, one_cycle=True)
     losses = [v[1] for v in learn.recorder.values]
     assert losses[-1] < losses[0]
+
+def test_recipes_leave_the_learner_as_it_was():
+    from fastai.callback.progress import CSVLogger
+    import tempfile, pathlib
+    import wdcourse.recipes  # patches Learner
+    with tempfile.TemporaryDirectory() as d:
+        learn = digits_learner(n_train=128, bs=32, cbs=CSVLogger(), path=d)
+        quiet_fit(learn, 1, 1e-3, wd=0.1)
+        log = (pathlib.Path(d)/'history.csv').read_text()
+        w = [p.detach().clone() for p in learn.model.parameters()]
+        opt_state = repr(learn.opt.state_dict())
+        rng, cbs = torch.get_rng_state(), list(learn.cbs)
+        lf = learn.lr_find_wd([0, 0.1], num_it=20, quiet=True, show_plot=False)
+        cmp = learn.compare_wd([0, 0.1], 1, lr=1e-3, quiet=True)
+        grid = learn.lr_wd_grid([1e-3, 1e-2], [0, 0.1], 1, quiet=True)
+        assert all(torch.equal(a, b) for a,b in zip(w, learn.model.parameters()))
+        assert repr(learn.opt.state_dict())==opt_state and learn.wd is None  # fit's wd went to the optimizer only
+        assert torch.equal(torch.get_rng_state(), rng) and all(a is b for a,b in zip(cbs, learn.cbs)) and len(cbs)==len(learn.cbs)
+        assert (pathlib.Path(d)/'history.csv').read_text()==log
+    assert len(lf.suggestions)==2 and len(cmp.summary)==2 and grid.pivot.shape==(2, 2)
+    for fig in (lf.plot(), cmp.plot(), grid.plot()): assert isinstance(fig, plt.Figure)
+    plt.close('all')

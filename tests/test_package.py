@@ -49,7 +49,7 @@ def test_readme_starts_with_two_fresh_machine_commands():
     "The first two command lines install (and run the main job), then install and run every test"
     cmds = _fenced_commands((ROOT/'README.md').read_text())
     assert len(cmds)>=2
-    assert cmds[0].startswith('pip install torch torchvision -e .')
+    assert cmds[0]=='pip install torch torchvision -e . && wdcourse-compare'
     assert cmds[1].startswith('pip install torch torchvision -e ".[dev]"') and 'nbdev_test' in cmds[1] and 'pytest' in cmds[1]
 
 def test_ci_runs_exactly_the_readme_test_command():

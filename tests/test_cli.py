@@ -1,0 +1,55 @@
+"""`wdcourse-compare`, the main job, run as the console script a user runs after `pip install -e .`"""
+import shutil, subprocess, sys
+import pandas as pd
+import pytest
+
+def _cmd():
+    exe = shutil.which('wdcourse-compare')
+    assert exe, "wdcourse-compare is not on PATH: pip install -e . installs it"
+    return [exe]
+
+def run(*args, cwd=None):
+    return subprocess.run([*_cmd(), *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+def test_default_job_writes_plots_and_results(tmp_path):
+    "No arguments, no network: the README's main job, in a temp folder"
+    r = run('--quiet', cwd=tmp_path)
+    assert r.returncode==0, r.stderr
+    out = tmp_path/'wdcourse-out'
+    for f in ('lr_find_wd.png', 'compare_wd.png'):
+        assert (out/f).read_bytes()[:8]==b'\x89PNG\r\n\x1a\n' and (out/f).stat().st_size>10_000, f
+    res = pd.read_csv(out/'results.csv')
+    assert res.wd.tolist()==[0, 1e-4, 1e-3, 1e-2, 1e-1]
+    assert {'dataset', 'wd', 'lr_max', 'train_loss', 'valid_loss', 'accuracy', 'weight_norm', 'wd_ratio',
+            'timescale_epochs', 'diverged', 'lr_find_valley'} <= set(res.columns)
+    assert not res.diverged.any() and (res.accuracy>0.5).all()
+    # more decay, stronger pull relative to the data: the ratio grows with wd
+    assert res.wd_ratio.is_monotonic_increasing and res.wd_ratio.iloc[0]==0
+    assert 'lr_find_valley' in r.stdout and 'written to' in r.stdout
+    assert sorted(p.name for p in tmp_path.iterdir())==['wdcourse-out']  # no stray models/ folder
+
+def test_grid_and_ratings(tmp_path):
+    r = run('--dataset', 'ratings', '--wds', '0', '0.1', '--lr', '5e-3', '--lrs', '5e-3,2e-2', '--epochs', '1',
+            '--grid', '--out', str(tmp_path/'o'), '--quiet')
+    assert r.returncode==0, r.stderr
+    g = pd.read_csv(tmp_path/'o'/'lr_wd_grid.csv')
+    assert sorted(set(zip(g.lr, g.wd)))==[(5e-3, 0), (5e-3, 0.1), (2e-2, 0), (2e-2, 0.1)]
+    assert {'valid_loss', 'train_loss', 'mode', 'diverged'} <= set(g.columns)
+    assert (tmp_path/'o'/'lr_wd_grid.png').stat().st_size>10_000
+
+@pytest.mark.parametrize('args,option', [(['--epochs', '0'], '--epochs'), (['--epochs', 'x'], '--epochs'),
+    (['--wds', '0', 'abc'], '--wds'), (['--wds', 'nan'], '--wds'), (['--lrs', '-1'], '--lrs'), (['--dataset', 'mnist'], '--dataset'),
+    (['--device', 'nope'], '--device'), (['--lr', '0'], '--lr'), (['--seed', '-3'], '--seed'), (['--bogus'], '--bogus')])
+def test_bad_option_is_one_line_naming_it_exit_2(tmp_path, capsys, args, option):
+    "`cli` is what the console script calls; in this process, so that each case costs no fastai import"
+    from wdcourse.cli import cli
+    with pytest.raises(SystemExit) as e: cli([*args, '--out', str(tmp_path/'o')])
+    assert e.value.code==2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines)==1 and lines[0].startswith('wdcourse-compare: error:') and option in lines[0], lines
+    assert not (tmp_path/'o').exists()  # nothing ran
+
+def test_bad_option_from_the_console_script(tmp_path):
+    f = tmp_path/'file'; f.write_text('x')
+    r = run('--out', str(f))
+    assert r.returncode==2 and r.stderr.strip()==f'wdcourse-compare: error: --out: {f} is a file, not a folder'
