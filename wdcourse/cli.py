@@ -80,8 +80,10 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     if dataset not in _grid_lrs: raise _BadOption('dataset', f"must be one of {list(_grid_lrs)}, got {dataset!r}")
     wds = _numbers('wds', wds, default=[0, 1e-4, 1e-3, 1e-2, 1e-1])
     lrs = _numbers('lrs', lrs, positive=True, default=_grid_lrs[dataset])
-    if lr!='suggest': lr = _numbers('lr', lr, positive=True)[0] if ' ' not in str(lr).strip() else _BadOption('lr', 'takes one value')
-    if isinstance(lr, _BadOption): raise lr
+    if lr!='suggest':
+        lrs1 = _numbers('lr', lr, positive=True)
+        if len(lrs1)>1: raise _BadOption('lr', f"takes one value, got {len(lrs1)}")
+        lr = lrs1[0]
     if epochs is None: epochs = 3 if dataset=='digits' else 5
     try: epochs,seed = check_int(epochs, 'epochs'),check_int(seed, 'seed', lo=0)
     except ValueError as e: raise _BadOption(str(e).split('`')[1], str(e)) from None

@@ -324,7 +324,7 @@ class _StopOnNaN(Callback):
 
 def _stats_by_epoch(df:pd.DataFrame, n_iter:int) -> pd.DataFrame:
     "Whole-model numbers per epoch from a `WeightDecayStats.df`: last ‖p‖, mean ratio and cos, timescale in epochs"
-    d = df.assign(wg2=df.wd_grad_norm**2, lg2=df.loss_grad_norm**2, wn2=df.weight_norm**2, dot=df.cos*df.loss_grad_norm*df.weight_norm)
+    d = df.assign(wg2=df.wd_grad_norm**2, lg2=df.loss_grad_norm**2, wn2=df.weight_norm**2)
     s = d.groupby(['epoch', 'step']).agg(wg2=('wg2', 'sum'), lg2=('lg2', 'sum'), wn2=('wn2', 'sum'), timescale=('timescale', 'min')).reset_index()
     s['ratio'] = _safe_div(np.sqrt(s.wg2), np.sqrt(s.lg2))
     e = s.groupby('epoch').agg(weight_norm=('wn2', 'last'), wd_ratio=('ratio', 'mean'), timescale=('timescale', 'median')).reset_index()
@@ -335,7 +335,7 @@ def _stats_by_epoch(df:pd.DataFrame, n_iter:int) -> pd.DataFrame:
 def _fit_rows(learn, epochs, lr, fit_kw, stats=False) -> pd.DataFrame:
     "`fit_one_cycle` and one row per epoch: the Recorder's values (+ `WeightDecayStats` numbers), `diverged`"
     stop = _StopOnNaN()
-    wds = WeightDecayStats()
+    wds = WeightDecayStats() if stats else None
     learn.fit_one_cycle(epochs, lr, cbs=[stop]+([wds] if stats else []), **fit_kw)
     names = [n for n in learn.recorder.metric_names[1:] if n!='time']
     hist = pd.DataFrame([{n: np.nan if x is None else float(x) for n,x in zip(names, v)} for v in learn.recorder.values], columns=names)
