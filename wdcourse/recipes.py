@@ -413,6 +413,8 @@ def compare_wd(self:Learner,
                   lambda t: CompareWD(t.drop(columns=['recipe', *fixed])), path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
 
 # %% ../nbs/20_recipes.ipynb #22aec535
+def _lower_is_better(col:str) -> bool: return 'loss' in col or 'error' in col
+
 class LRWDGrid(_Result):
     "Short trainings on a grid of learning rates × weight decays"
     _main = 'pivot'
@@ -435,6 +437,13 @@ class LRWDGrid(_Result):
         f = self.final[~self.final.diverged]
         return f.loc[f.valid_loss.idxmin()] if len(f) else None
 
+    def best_cell(self, col:str='valid_loss') -> tuple:
+        "(wd, lr) of the best final `col`: lowest for losses and errors, highest for other metrics (fastai's `TrackerCallback` rule)"
+        g = self.grid(col)
+        if g.isna().all(axis=None): return None
+        s = g.stack()
+        return s.idxmin() if _lower_is_better(col) else s.idxmax()
+
     def plot(self, cols=('valid_loss', 'train_loss'), axs=None, figsize=None, title=None):
         "Heatmaps of the final `cols` over log lr × log wd, the best cell marked, lines of constant lr·wd"
         cols = [cols] if isinstance(cols, str) else list(cols)
@@ -443,7 +452,8 @@ class LRWDGrid(_Result):
         if len(axs)<len(cols): raise ValueError(f"`axs` must hold {len(cols)} axes, got {len(axs)}")
         for ax,col in zip(axs, cols): self._heatmap(ax, col)
         fig = axs[0].figure
-        if title: fig.suptitle(title)
+        if title and len(cols)>1: fig.suptitle(title)
+        elif title: axs[0].set_title(f'{title}\n{axs[0].get_title()}', fontsize=9)
         fig.tight_layout()
         return fig
 
@@ -452,8 +462,10 @@ class LRWDGrid(_Result):
         lrs,wds = g.columns.values.astype(float),g.index.values.astype(float)
         v = g.values
         fin = v[np.isfinite(v)]
-        vmax = np.quantile(fin, 0.9) if len(fin) else 1
-        im = ax.imshow(v, origin='lower', aspect='auto', cmap='viridis_r', vmin=fin.min() if len(fin) else 0, vmax=vmax)
+        # dark is good either way; the color scale leaves out the worst 10% so that one bad cell does not wash out the rest
+        low = _lower_is_better(col)
+        vmin,vmax = ((fin.min(), np.quantile(fin, 0.9)) if low else (np.quantile(fin, 0.1), fin.max())) if len(fin) else (0, 1)
+        im = ax.imshow(v, origin='lower', aspect='auto', cmap='viridis_r' if low else 'viridis', vmin=vmin, vmax=vmax)
         for (i,j),x in np.ndenumerate(v):
             r,g_,b,_ = im.cmap(im.norm(x)) if np.isfinite(x) else (1, 1, 1, 1)
             ax.text(j, i, 'div.' if not np.isfinite(x) else f'{x:.3g}', ha='center', va='center', fontsize=8,
@@ -462,7 +474,8 @@ class LRWDGrid(_Result):
         ax.set_yticks(range(len(wds))); ax.set_yticklabels([f'{x:g}' for x in wds])
         ax.set_xlabel('lr'); ax.set_ylabel('wd')
         if len(fin):
-            i,j = np.unravel_index(np.nanargmin(np.where(np.isfinite(v), v, np.nan)), v.shape)
+            best = np.nanargmin if low else np.nanargmax
+            i,j = np.unravel_index(best(np.where(np.isfinite(v), v, np.nan)), v.shape)
             ax.add_patch(plt.Rectangle((j-0.5, i-0.5), 1, 1, fill=False, ec='red', lw=2.5))
         # lines of constant lr·wd, in the cells' index coordinates (the axes are log-spaced grids)
         pos = wds>0
