@@ -86,6 +86,7 @@ def _step_stats(ps:list, sel:tuple, flat:list):
 # %% ../nbs/10_callbacks.ipynb #0ab88843
 @patch
 def before_fit(self:WeightDecayStats):
+    "Read the optimizer's groups once (decayed parameters, mode, tensor names) and start a clean history"
     self._in_lr_find = hasattr(self.learn, 'lr_finder') and not self.log_lr_find
     if self._in_lr_find: return  # lr_find's own fit: keep the history of the last real fit
     self._reset()
@@ -117,6 +118,7 @@ def _hypers(self:WeightDecayStats):
 
 @patch
 def before_step(self:WeightDecayStats):
+    "Compute the step's squared norms and dot products per tensor, on the device (the loss gradient alone is in `p.grad` here)"
     st = self._s
     st.pending = None
     if self._in_lr_find or st.n_steps % self.every: return
@@ -134,6 +136,7 @@ def before_step(self:WeightDecayStats):
 
 @patch
 def after_step(self:WeightDecayStats):
+    "Commit the pending step: a step a later callback cancels is never logged"
     if self._in_lr_find: return
     st = self._s
     if st.pending is not None:
@@ -157,10 +160,12 @@ def _flush(self:WeightDecayStats):
 
 @patch
 def after_epoch(self:WeightDecayStats):
+    "Move the epoch's numbers to the CPU in one transfer"
     if not self._in_lr_find: self._flush()
 
 @patch
 def after_fit(self:WeightDecayStats):
+    "Move what is left to the CPU and remove the Recorder columns, if any"
     if self._in_lr_find: return
     self._flush()
     self._remove_recorder_cols()

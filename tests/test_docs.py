@@ -1,0 +1,140 @@
+"The docs site: built from the notebooks without Quarto, served on 127.0.0.1, every page opened in headless Chromium"
+import filecmp, functools, hashlib, http.server, os, re, shutil, subprocess, sys, threading
+from pathlib import Path
+from urllib.parse import urlparse, unquote
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = '/usr/bin/chromium'
+OUT = ROOT/'tests'/'_out'  # screenshots, to look at (ignored by git)
+
+def build(dest:Path) -> Path:
+    subprocess.run([sys.executable, str(ROOT/'tools'/'build_docs.py'), '--out', str(dest)], cwd=ROOT, check=True,
+                   env={**os.environ, 'NO_MKDOCS_2_WARNING': '1'})
+    return dest
+
+@pytest.fixture(scope='module')
+def site(tmp_path_factory): return build(tmp_path_factory.mktemp('site'))
+
+def tree(d:Path) -> dict: return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob('*')) if p.is_file()}
+
+def test_build_is_reproducible(site, tmp_path):
+    again = build(tmp_path/'again')
+    a,b = tree(site),tree(again)
+    assert a.keys()==b.keys()
+    assert [f for f in a if a[f]!=b[f]]==[]
+
+@pytest.fixture(scope='module')
+def server(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args): pass
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{httpd.server_address[1]}'
+    httpd.shutdown()
+
+@pytest.fixture(scope='module')
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get('WDCOURSE_REQUIRE_BROWSER'): pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)")
+        pytest.skip(f"{CHROMIUM} is missing: `apt-get install chromium` to run the browser checks")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox'])
+        yield b
+        b.close()
+
+def pages(site): return sorted(p.name for p in site.glob('*.html'))
+
+def open_page(browser, url):
+    "Open `url`; return the page, the console errors and every URL it requested"
+    page = browser.new_page(viewport={'width': 1280, 'height': 900})
+    errors,requests = [],[]
+    page.on('console', lambda m: errors.append(m.text) if m.type=='error' else None)
+    page.on('pageerror', lambda e: errors.append(str(e)))
+    page.on('request', lambda r: requests.append(r.url))
+    page.goto(url, wait_until='networkidle')
+    return page,errors,requests
+
+def test_every_page(site, server, browser):
+    names = pages(site)
+    assert {'index.html', 'callbacks.html', 'lesson_loss.html', 'lesson_adamw.html'} <= set(names)
+    links = set()
+    for name in names:
+        page,errors,requests = open_page(browser, f'{server}/{name}')
+        assert errors==[], (name, errors)
+        away = [u for u in requests if urlparse(u).scheme not in ('data', 'blob', 'about') and urlparse(u).hostname!='127.0.0.1']
+        assert away==[], (name, away)
+        imgs = page.eval_on_selector_all('img', 'els => els.map(e => [e.getAttribute("src"), e.naturalWidth, e.naturalHeight])')
+        assert all(w>0 and h>0 for _,w,h in imgs), (name, [i for i in imgs if not (i[1] and i[2])])
+        hrefs = page.eval_on_selector_all('a[href]', 'els => els.map(e => e.href)')
+        links |= {h for h in hrefs if h.startswith(server)}
+        page.close()
+    # no internal link is broken: the page exists and so does the element its #fragment names
+    ids = {}
+    for link in sorted(links):
+        u = urlparse(link)
+        path = unquote(u.path).lstrip('/') or 'index.html'
+        target = site/path
+        if path.endswith('/'): target = target/'index.html'
+        assert target.exists(), f"broken link {link}"
+        if u.fragment and target.suffix=='.html':
+            if target not in ids: ids[target] = set(re.findall(r'\bid="([^"]+)"', target.read_text()))
+            assert unquote(u.fragment) in ids[target], f"broken anchor {link}"
+    assert any('callbacks.html#weightdecaystats' in l for l in links)  # backticked names link to their API docs
+
+def test_weight_decay_stats_api(server, browser):
+    from fastcore.docments import docments
+    from wdcourse.callbacks import WeightDecayStats
+    page,errors,_ = open_page(browser, f'{server}/callbacks.html#weightdecaystats')
+    heading = page.locator('[id="weightdecaystats"]')
+    assert heading.is_visible() and heading.inner_text().strip().startswith('WeightDecayStats')
+    text = page.inner_text('article')
+    assert 'def WeightDecayStats(' in text
+    docs = {k: v for k,v in docments(WeightDecayStats).items() if k not in ('self', 'return') and v}
+    assert len(docs) >= 4
+    for k,v in docs.items(): assert f'{k}:' in text and v in text, k  # each parameter, with its docment
+    assert 'show_doc(' not in text  # `#| echo: false`: the output only
+    assert errors==[]
+    page.close()
+
+def test_hidden_cells_absent(site):
+    "The first line of every `#| hide` cell of the notebooks is on no page"
+    from execnb.nbio import read_nb
+    text = ''.join(p.read_text() for p in site.glob('*.html'))
+    hidden = []
+    for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
+        for c in read_nb(nb).cells:
+            lines = c.source.splitlines()
+            if c.cell_type=='code' and lines and lines[0].strip()=='#| hide':
+                body = [l for l in lines[1:] if l.strip() and not l.startswith('#|') and len(l.strip())>25]
+                if body: hidden.append(body[0].strip())
+    assert len(hidden) >= 5
+    import html
+    assert [h for h in hidden if html.escape(h, quote=False) in text or h in text]==[]
+
+def test_search_finds_weight_decay_stats(server, browser):
+    page,errors,requests = open_page(browser, f'{server}/index.html')
+    page.click('input.md-search__input')
+    page.keyboard.type('weight decay')
+    page.wait_for_selector('.md-search-result__item a', timeout=15000)
+    hrefs = page.eval_on_selector_all('.md-search-result__item a', 'els => els.map(e => e.href)')
+    assert any('callbacks.html' in h for h in hrefs), hrefs
+    assert errors==[] and all(urlparse(u).hostname=='127.0.0.1' or urlparse(u).scheme in ('data', 'blob') for u in requests)
+    page.close()
+
+def test_math_plots_and_screenshots(server, browser):
+    OUT.mkdir(exist_ok=True)
+    page,errors,_ = open_page(browser, f'{server}/index.html')
+    page.screenshot(path=str(OUT/'front_page.png'), full_page=True)
+    page.close()
+    page,errors,_ = open_page(browser, f'{server}/lesson_lr_wd.html')
+    # formulas are rendered MathML with a real size; plots are there
+    sizes = page.eval_on_selector_all('math', 'els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])')
+    assert len(sizes) >= 3 and all(w>5 and h>5 for w,h in sizes), sizes
+    assert page.locator('img.nb-img').count() >= 3
+    page.screenshot(path=str(OUT/'lesson_lr_wd.png'), full_page=True)
+    assert errors==[]
+    page.close()
+    assert (OUT/'front_page.png').stat().st_size > 10_000 and (OUT/'lesson_lr_wd.png').stat().st_size > 10_000
