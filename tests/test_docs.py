@@ -138,3 +138,16 @@ def test_math_plots_and_screenshots(server, browser):
     assert errors==[]
     page.close()
     assert (OUT/'front_page.png').stat().st_size > 10_000 and (OUT/'lesson_lr_wd.png').stat().st_size > 10_000
+
+def test_front_matter_titles(server, browser):
+    "Each page's title and description come from its notebook's `# Title` and `> summary` cells"
+    from execnb.nbio import read_nb
+    for nb,page_name in [('10_callbacks.ipynb', 'callbacks.html'), ('30_lesson_loss.ipynb', 'lesson_loss.html')]:
+        cell = next(c for c in read_nb(ROOT/'nbs'/nb).cells if c.cell_type=='markdown' and c.source.startswith('# '))
+        title,summary = [l for l in cell.source.splitlines() if l.strip()][:2]
+        title,summary = title[2:].replace('`', ''),summary.lstrip('> ').replace('`', '')
+        page,errors,_ = open_page(browser, f'{server}/{page_name}')
+        assert page.title().startswith(title), (page.title(), title)
+        assert page.get_attribute('meta[name="description"]', 'content')==summary
+        assert page.inner_text('article h1').strip().rstrip('¶').strip()==title
+        page.close()
