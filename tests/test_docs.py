@@ -41,7 +41,9 @@ def browser():
         pytest.skip(f"{CHROMIUM} is missing: `apt-get install chromium` to run the browser checks")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox'])
+        # no sandbox as root; no background networking, which a closed network refuses and which is not the site's
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                               '--disable-background-networking', '--disable-component-update', '--disable-sync'])
         yield b
         b.close()
 
