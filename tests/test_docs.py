@@ -1,5 +1,5 @@
 "The docs site: built from the notebooks without Quarto, served on 127.0.0.1, every page opened in headless Chromium"
-import filecmp, functools, hashlib, http.server, os, re, shutil, subprocess, sys, threading
+import functools, hashlib, html, http.server, os, re, subprocess, sys, threading
 from pathlib import Path
 from urllib.parse import urlparse, unquote
 import pytest
@@ -113,7 +113,6 @@ def test_hidden_cells_absent(site):
                 body = [l for l in lines[1:] if l.strip() and not l.startswith('#|') and len(l.strip())>25]
                 if body: hidden.append(body[0].strip())
     assert len(hidden) >= 5
-    import html
     assert [h for h in hidden if html.escape(h, quote=False) in text or h in text]==[]
 
 def test_search_finds_weight_decay_stats(server, browser):

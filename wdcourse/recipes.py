@@ -474,8 +474,8 @@ class LRWDGrid(_Result):
         ax.set_yticks(range(len(wds))); ax.set_yticklabels([f'{x:g}' for x in wds])
         ax.set_xlabel('lr'); ax.set_ylabel('wd')
         if len(fin):
-            best = np.nanargmin if low else np.nanargmax
-            i,j = np.unravel_index(best(np.where(np.isfinite(v), v, np.nan)), v.shape)
+            wd_best,lr_best = self.best_cell(col)
+            i,j = g.index.get_loc(wd_best),g.columns.get_loc(lr_best)
             ax.add_patch(plt.Rectangle((j-0.5, i-0.5), 1, 1, fill=False, ec='red', lw=2.5))
         # lines of constant lr·wd, in the cells' index coordinates (the axes are log-spaced grids)
         pos = wds>0
