@@ -1,32 +1,51 @@
 """Median step time with and without `WeightDecayStats` (every step, per group), measured in one run.
 
-Prints the ratio with/without for the digits MLP on the CPU, and for a small CNN on CUDA when there is
-one. One Learner per model: its epochs alternate without and with the callback (added and removed
-between fits), so both see the same tensors, the same memory and the same drift of the machine.
-It also prints how much of the extra time is the arithmetic itself (`_step_stats`: one read of the
-weights and gradients), the rest being Python and fastai's callback dispatch.
-Target: ratio <= 1.03.  Usage: python bench/logger_overhead.py [--reps 15]
+Prints the ratio with/without for the digits MLP on the CPU, and for a small CNN on CUDA when there is one.
+The design is paired: in one long fit, the callback is attached on every other training step and detached
+on the others (a `Toggle` callback removes and re-adds it after a batch, outside the timed window), so the
+steps with and without it see the same data, weights, memory and drift of the machine. The phase flips
+every epoch, and the first batch of each epoch (the data loader starting) is left out.
+It prints the ratio of the medians, the median of the ratios of neighbouring steps, an A/A check (the
+same split of steps when the callback is never attached: it should read 1.000), and how much of the extra
+time is the arithmetic itself (one read of the weights and gradients), the rest being Python.
+Target: ratio <= 1.03.  Usage: python bench/logger_overhead.py [--epochs 150]
 """
 import argparse, statistics, time
-import torch
+import numpy as np, torch
 from torch import nn
 from fastai.basics import Callback, Learner, CrossEntropyLossFlat
+from fastai.callback.progress import *
 from wdcourse.data import digits_learner, digits_dls
 import wdcourse.callbacks as wcb
 
 class StepTimer(Callback):
-    "Wall time of each training batch, from `before_batch` to `after_batch` (synchronized on CUDA)"
+    "Wall time of each training batch, from `before_batch` to `after_batch` (synchronized on CUDA), and whether the logger was attached"
     order = 100
-    def before_fit(self): self.times = []
+    def __init__(self, wds=None): self.wds = wds
+    def before_fit(self): self.times,self.on,self.iters,self.epochs = [],[],[],[]
     def _sync(self):
         if self.dls.device is not None and torch.device(self.dls.device).type=='cuda': torch.cuda.synchronize()
     def before_batch(self):
         if self.training: self._sync(); self.t0 = time.perf_counter()
     def after_batch(self):
-        if self.training: self._sync(); self.times.append(time.perf_counter()-self.t0)
+        if not self.training: return
+        self._sync(); self.times.append(time.perf_counter()-self.t0)
+        self.on.append(self.wds is not None and self.wds.learn is self.learn)
+        self.iters.append(self.iter); self.epochs.append(self.epoch)
+
+class Toggle(Callback):
+    "After each training batch, attach `wds` for the next batch when (its index in the epoch + epoch) is odd, detach it otherwise"
+    order = 101
+    def __init__(self, wds, active=True): self.wds,self.active = wds,active
+    def after_batch(self):
+        if not (self.training and self.active): return
+        want = (self.iter + 1 + self.epoch) % 2 == 1
+        has = self.wds.learn is self.learn
+        if want and not has: self.learn.add_cb(self.wds)
+        elif has and not want: self.learn.remove_cb(self.wds)
 
 class KernelTimer:
-    "Wraps `wdcourse.callbacks._step_stats` to time it (synchronized on CUDA)"
+    "Wraps the callback's kernel (`_host_stats` on the CPU, `_step_stats` on CUDA) to time it (synchronized on CUDA)"
     def __init__(self, f, cuda): self.f,self.cuda,self.times = f,cuda,[]
     def __call__(self, *args):
         if self.cuda: torch.cuda.synchronize()
@@ -40,40 +59,46 @@ def cnn():
     return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.BatchNorm2d(32), nn.Conv2d(32, 64, 3, padding=1),
                          nn.ReLU(), nn.BatchNorm2d(64), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
-def make(kind, device):
-    if kind=='mlp': return digits_learner(bs=64, cbs=StepTimer(), wd=0.1, device=device)
+def make(kind, device, cbs):
+    if kind=='mlp': return digits_learner(bs=64, cbs=cbs, wd=0.1, device=device)
     dls = digits_dls(bs=64, flat=False, device=device)
     torch.manual_seed(0)
-    return Learner(dls, cnn(), loss_func=CrossEntropyLossFlat(), cbs=StepTimer(), wd=0.1)
+    return Learner(dls, cnn(), loss_func=CrossEntropyLossFlat(), cbs=cbs, wd=0.1)
 
-def epoch_median(learn, with_cb):
-    cb = wcb.WeightDecayStats() if with_cb else None
-    if cb is not None: learn.add_cb(cb)
-    with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-4)
-    if cb is not None: learn.remove_cb(cb)
-    return statistics.median(learn.step_timer.times[3:])  # the first steps of a fit warm up
+def split(timer):
+    "Step times with and without the logger, and the ratios of neighbouring (with, without) steps"
+    t,on,it = np.array(timer.times),np.array(timer.on),np.array(timer.iters)
+    keep = it>0  # the first batch of an epoch also starts the data loader
+    pairs = [t[i]/t[i+1] if on[i] else t[i+1]/t[i] for i in range(len(t)-1) if keep[i] and keep[i+1] and on[i]!=on[i+1]]
+    return t[keep&on],t[keep&~on],np.array(pairs)
 
-def bench(kind, device, reps):
-    learn = make(kind, device)
-    kt = wcb._step_stats = KernelTimer(wcb._step_stats.f if isinstance(wcb._step_stats, KernelTimer) else wcb._step_stats, device=='cuda')
-    epoch_median(learn, True); epoch_median(learn, False)  # warm-up: allocator, kernels, caches
-    kt.times = []
-    without,with_ = [],[]
-    for _ in range(reps):
-        without.append(epoch_median(learn, False))
-        with_.append(epoch_median(learn, True))
-    w0,w1 = statistics.median(without),statistics.median(with_)
-    paired = statistics.median([b/a for a,b in zip(without, with_)])
-    k = statistics.median(kt.times)
-    print(f"{kind} on {device}: median step {w0*1e3:.3f} ms without, {w1*1e3:.3f} ms with WeightDecayStats: "
-          f"ratio {w1/w0:.3f} (median of paired ratios {paired:.3f}); extra {(w1-w0)*1e6:.0f} us per step, "
+def run(kind, device, epochs, attach):
+    wds = wcb.WeightDecayStats()
+    timer = StepTimer(wds)
+    learn = make(kind, device, [timer, Toggle(wds, active=attach)] + ([wds] if attach else []))
+    with learn.no_bar(), learn.no_logging(): learn.fit(epochs, 1e-4)
+    if not attach: timer.on = [(i + e) % 2 == 1 for i,e in zip(timer.iters, timer.epochs)]  # A/A: the same split, never attached
+    return split(timer)
+
+def bench(kind, device, epochs):
+    cuda = device=='cuda'
+    wcb._host_stats,wcb._step_stats = KernelTimer(wcb._host_stats, cuda),KernelTimer(wcb._step_stats, cuda)
+    run(kind, device, 2, True)  # warm-up: allocator, kernels, caches
+    for k in (wcb._host_stats, wcb._step_stats): k.times = []
+    aa_on,aa_off,aa_pairs = run(kind, device, max(epochs//3, 10), False)
+    on,off,pairs = run(kind, device, epochs, True)
+    kt = wcb._host_stats.times + wcb._step_stats.times
+    w0,w1,k = np.median(off),np.median(on),np.median(kt)
+    print(f"{kind} on {device}: median step {w0*1e3:.3f} ms without, {w1*1e3:.3f} ms with WeightDecayStats "
+          f"({len(on)} and {len(off)} steps): ratio {w1/w0:.3f}, median of paired ratios {np.median(pairs):.3f}; "
+          f"A/A check {np.median(aa_on)/np.median(aa_off):.3f}; extra {(w1-w0)*1e6:.0f} us per step, "
           f"of which the norms and dot products {k*1e6:.0f} us")
     return w1/w0
 
 if __name__=='__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--reps', type=int, default=15)
+    p.add_argument('--epochs', type=int, default=150)
     a = p.parse_args()
-    bench('mlp', 'cpu', a.reps)
-    if torch.cuda.is_available(): bench('cnn', 'cuda', a.reps)
+    bench('mlp', 'cpu', a.epochs)
+    if torch.cuda.is_available(): bench('cnn', 'cuda', a.epochs)
     else: print('no CUDA device: CNN benchmark skipped')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_callbacks.ipynb #ec9826fd
 from __future__ import annotations
-import numbers, functools
+import numbers, functools, operator
 from types import SimpleNamespace
 import numpy as np, pandas as pd
 import torch
@@ -42,6 +42,7 @@ def _derived(lr, wd, gn, pn, dot, gn_d):
 class WeightDecayStats(Callback):
     "Log, at every optimizer step, the weight-decay gradient next to the loss gradient, per parameter group (and tensor)"
     order,run_valid = GradientClip.order+1,False  # after MixedPrecision unscales and GradientClip clips: the gradient the step uses
+    _stateattrs = ('_s',)  # `learn.export()` leaves out the per-step state: it holds views of the gradients
     def __init__(self,
                  every:int=1, # Log every `every` optimizer steps
                  per_layer:bool=False, # Also log each parameter tensor (`layer_df`, `plot_layers`)
@@ -52,36 +53,56 @@ class WeightDecayStats(Callback):
         if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every<1:
             raise ValueError(f"`every` must be an integer >= 1, got {every!r}")
         store_attr()
+        self._events = _handled(type(self))
         self._reset()
+
+    def _init_state(self): self._s = SimpleNamespace(pending=None, n_steps=0, plan=None, keep_plan=False)  # after unpickling
 
     def _reset(self):
         # per-step state lives in a plain namespace: each assignment to a Callback attribute costs a lookup on the Learner
-        self._s = SimpleNamespace(pending=None, n_steps=0)
+        self._init_state()
         self._dev,self._cpu,self._meta = [],[],[]
 
     @property
     def n_steps(self): return self._s.n_steps
 
     def __call__(self, event_name):
-        # fastai calls every callback at every event (8 per training batch): answer the ones this class ignores at once
-        if event_name in _handled(type(self)): return super().__call__(event_name)
+        # fastai calls every callback at every event (8 per training batch): answer the ones this class ignores at once.
+        # The two step events happen only in training, so fastai's checks have nothing to filter: call them directly
+        if event_name in _step_events:
+            if self.run: return getattr(self, event_name)()
+        elif event_name in self._events: return super().__call__(event_name)
 
+_step_events = frozenset({'before_step', 'after_step'})
 _no_grad = torch.no_grad()  # one reusable context: creating one per step costs more than the step's Python
 
 @functools.cache
 def _handled(cls): return frozenset(e for e in _events if hasattr(cls, e))
 
 # %% ../nbs/10_callbacks.ipynb #85bdb0b8
-def _step_stats(ps:list, sel:tuple, flat:list):
-    "‖∇L‖² of every tensor in `ps`, then ‖p‖² and <∇L,p> of the tensors `sel` (`flat`: their 1-d views): one fp32 vector on the device"
-    gs = [p.grad.reshape(-1) for p in ps]
+def _step_stats(gs:list, sel:tuple, flat:list):
+    "‖∇L‖² of every gradient in `gs`, then ‖p‖² and <∇L,p> of the tensors `sel` (`flat`: their weights, 1-d): one fp32 vector on the device"
+    gs = [g.reshape(-1) for g in gs]
     gsel = [gs[j] for j in sel]
-    if gs[0].device.type=='cpu':  # BLAS dots beat the CPU norm kernels, and every number is one pass over one or two tensors
+    if gs[0].device.type=='cpu':  # half precision or strided tensors on the CPU (fp32 and fp64 go through `_host_stats`)
         sq = [torch.dot(t, t) for t in gs+flat]
     else:  # one fused multi-tensor kernel for all the norms
         sq = list(torch._foreach_norm(gs+flat))
         sq = torch._foreach_mul(sq, sq)
     return torch.stack(sq + [torch.dot(g, f) for g,f in zip(gsel, flat)]).float()
+
+def _host_view(t:torch.Tensor):
+    "A 1-d NumPy array on the memory of `t` (it keeps that memory alive), or None unless `t` is a contiguous fp32/fp64 CPU tensor"
+    t = t.detach()
+    if t.device.type!='cpu' or t.dtype not in (torch.float32, torch.float64) or not t.is_contiguous(): return None
+    return t.view(-1).numpy()
+
+def _host_stats(gs:list, sel:tuple, fs:list) -> list:
+    "The numbers of `_step_stats` from 1-d NumPy arrays, as a list: on the CPU each NumPy (BLAS) dot costs less than a torch call"
+    out = [g.dot(g) for g in gs]
+    out += [f.dot(f) for f in fs]
+    out += [gs[j].dot(f) for j,f in zip(sel, fs)]
+    return out
 
 # %% ../nbs/10_callbacks.ipynb #0ab88843
 @patch
@@ -99,6 +120,8 @@ def before_fit(self:WeightDecayStats):
     self._all = [p for _,_,p,_ in self._flat]
     self._layout_cache = {}
     self.modes = [g.mode for g in self.groups]
+    # fastai's optimizers zero the gradients in place, so the same tensors come back at every step; torch's set them to None
+    self._s.keep_plan = not isinstance(self._opt, torch.optim.Optimizer)
     if self.recorder_cols: self._add_recorder_cols()
 
 @patch
@@ -117,22 +140,40 @@ def _hypers(self:WeightDecayStats):
     return [(float(h['lr']), float(h.get('wd', 0.))) for h in self._opt.hypers]
 
 @patch
+def _plan(self:WeightDecayStats, grads:list):
+    "What a step reads for these gradient tensors: (grads, idx, sel, gradients, weights, on host), NumPy views when all are fp32/fp64 on the CPU"
+    idx = tuple(i for i,g in enumerate(grads) if g is not None)
+    sel,flat = self._layout(idx)
+    gs = [grads[i] for i in idx]
+    views = [_host_view(t) for t in gs+flat] if gs else [None]
+    host = all(v is not None for v in views)
+    if host: gs,flat = views[:len(gs)],views[len(gs):]
+    return grads,idx,sel,gs,flat,host
+
+@patch
 def before_step(self:WeightDecayStats):
     "Compute the step's squared norms and dot products per tensor, on the device (the loss gradient alone is in `p.grad` here)"
     st = self._s
     st.pending = None
     if self._in_lr_find or st.n_steps % self.every: return
-    ps = self._all
-    if any(p.grad is None for p in ps):
-        idx = tuple(i for i,p in enumerate(ps) if p.grad is not None)
-        if not idx: return
-        ps = [ps[i] for i in idx]
-    else: idx = tuple(range(len(ps)))
+    grads = [p.grad for p in self._all]
+    plan = st.plan
+    if plan is None or not all(map(operator.is_, grads, plan[0])):
+        if plan is not None: st.keep_plan = False  # the gradient tensors were replaced: holding on to them would keep a copy alive
+        plan = self._plan(grads)
+        st.plan = plan if st.keep_plan else None
+    _,idx,sel,gs,flat,host = plan
+    if not idx: return
     learn = self.learn
-    sel,flat = self._layout(idx)
-    with _no_grad:
-        prev = [p.detach().clone() for p in ps] if self.track_update else None
-        st.pending = (_step_stats(ps, sel, flat), idx, self._hypers(), prev, ps, (st.n_steps, learn.train_iter, learn.epoch))
+    prev = self._copy_weights(idx) if self.track_update else None
+    if host: stats = _host_stats(gs, sel, flat)
+    else:
+        with _no_grad: stats = _step_stats(gs, sel, flat)
+    st.pending = (stats, idx, self._hypers(), prev, (st.n_steps, learn.train_iter, learn.epoch))
+
+@patch
+def _copy_weights(self:WeightDecayStats, idx:tuple):
+    with _no_grad: return [self._all[i].detach().clone() for i in idx]
 
 @patch
 def after_step(self:WeightDecayStats):
@@ -140,10 +181,10 @@ def after_step(self:WeightDecayStats):
     if self._in_lr_find: return
     st = self._s
     if st.pending is not None:
-        stats,idx,hyp,prev,ps,meta = st.pending
+        stats,idx,hyp,prev,meta = st.pending
         if prev is not None:
-            with torch.no_grad(): upd = torch.stack(torch._foreach_norm(torch._foreach_sub([p.detach() for p in ps], prev))).float()
-            stats = torch.cat([stats, upd])
+            with _no_grad: upd = torch.stack(torch._foreach_norm(torch._foreach_sub([self._all[i].detach() for i in idx], prev))).float()
+            stats = stats + upd.tolist() if isinstance(stats, list) else torch.cat([stats, upd])
         self._dev.append(stats)
         self._meta.append((idx, hyp, meta))
         st.pending = None
@@ -151,11 +192,13 @@ def after_step(self:WeightDecayStats):
 
 @patch
 def _flush(self:WeightDecayStats):
-    "Move the device buffers to the CPU in one transfer"
+    "Move the device buffers to the CPU in one transfer (the CPU path keeps lists of numbers: they only become arrays)"
     if not self._dev: return
-    sizes = [t.numel() for t in self._dev]
-    flat = torch.cat(self._dev).cpu().numpy()
-    self._cpu += np.split(flat, np.cumsum(sizes)[:-1])
+    dev = [t for t in self._dev if isinstance(t, torch.Tensor)]
+    if len(dev)==len(self._dev): self._cpu += np.split(torch.cat(dev).cpu().numpy(), np.cumsum([t.numel() for t in dev])[:-1])
+    elif not dev and len({len(t) for t in self._dev})==1: self._cpu += list(np.array(self._dev, dtype=float))
+    else:  # a mix, or steps with different tensors: one at a time
+        self._cpu += [t.cpu().numpy() if isinstance(t, torch.Tensor) else np.array(t, dtype=float) for t in self._dev]
     self._dev = []
 
 @patch
@@ -168,6 +211,7 @@ def after_fit(self:WeightDecayStats):
     "Move what is left to the CPU and remove the Recorder columns, if any"
     if self._in_lr_find: return
     self._flush()
+    self._s.plan = None  # it holds the gradient tensors
     self._remove_recorder_cols()
 
 # %% ../nbs/10_callbacks.ipynb #5d481aa0
