@@ -80,16 +80,15 @@ _no_grad = torch.no_grad()  # one reusable context: creating one per step costs 
 def _handled(cls): return frozenset(e for e in _events if hasattr(cls, e))
 
 # %% ../nbs/10_callbacks.ipynb #85bdb0b8
-def _step_stats(gs:list, sel:tuple, flat:list):
-    "‖∇L‖² of every gradient in `gs`, then ‖p‖² and <∇L,p> of the tensors `sel` (`flat`: their weights, 1-d): one fp32 vector on the device"
-    gs = [g.reshape(-1) for g in gs]
-    gsel = [gs[j] for j in sel]
-    if gs[0].device.type=='cpu':  # half precision or strided tensors on the CPU (fp32 and fp64 go through `_host_stats`)
-        sq = [torch.dot(t, t) for t in gs+flat]
+def _step_stats(gs:list, sel:tuple, ws:list):
+    "‖∇L‖² of every gradient in `gs`, then ‖p‖² and <∇L,p> of the tensors `sel` (`ws`: their weights): one fp32 vector on the device"
+    flat = [t.reshape(-1) for t in gs+ws]  # views, or copies of strided (e.g. channels-last) tensors
+    if gs[0].device.type=='cpu':  # half precision or strided tensors on the CPU (contiguous fp32 and fp64 go through `_host_stats`)
+        sq = [torch.dot(t, t) for t in flat]
     else:  # one fused multi-tensor kernel for all the norms
-        sq = list(torch._foreach_norm(gs+flat))
+        sq = list(torch._foreach_norm(gs+ws))
         sq = torch._foreach_mul(sq, sq)
-    return torch.stack(sq + [torch.dot(g, f) for g,f in zip(gsel, flat)]).float()
+    return torch.stack(sq + [torch.dot(flat[j], w) for j,w in zip(sel, flat[len(gs):])]).float()
 
 def _host_view(t:torch.Tensor):
     "A 1-d NumPy array on the memory of `t` (it keeps that memory alive), or None unless `t` is a contiguous fp32/fp64 CPU tensor"
@@ -129,8 +128,8 @@ def _layout(self:WeightDecayStats, idx:tuple):
     "Positions, among the tensors `idx` that have a gradient, whose ‖p‖ and <∇L,p> are needed: decayed ones (all with `per_layer`)"
     if idx not in self._layout_cache:
         sel = tuple(j for j,i in enumerate(idx) if self.per_layer or self._flat[i][3])
-        # 1-d views of the weights stay valid: optimizers update weights in place
-        self._layout_cache[idx] = sel,[self._flat[idx[j]][2].detach().view(-1) for j in sel]
+        # detached aliases of the weights stay valid: optimizers update weights in place
+        self._layout_cache[idx] = sel,[self._flat[idx[j]][2].detach() for j in sel]
     return self._layout_cache[idx]
 
 @patch
