@@ -96,11 +96,11 @@ def _host_view(t:torch.Tensor):
     if t.device.type!='cpu' or t.dtype not in (torch.float32, torch.float64) or not t.is_contiguous(): return None
     return t.view(-1).numpy()
 
-def _host_stats(gs:list, sel:tuple, fs:list) -> list:
+def _host_stats(gs:list, sel:tuple, ws:list) -> list:
     "The numbers of `_step_stats` from 1-d NumPy arrays, as a list: on the CPU each NumPy (BLAS) dot costs less than a torch call"
     out = [g.dot(g) for g in gs]
-    out += [f.dot(f) for f in fs]
-    out += [gs[j].dot(f) for j,f in zip(sel, fs)]
+    out += [w.dot(w) for w in ws]
+    out += [gs[j].dot(w) for j,w in zip(sel, ws)]
     return out
 
 # %% ../nbs/10_callbacks.ipynb #0ab88843
@@ -142,12 +142,12 @@ def _hypers(self:WeightDecayStats):
 def _plan(self:WeightDecayStats, grads:list):
     "What a step reads for these gradient tensors: (grads, idx, sel, gradients, weights, on host), NumPy views when all are fp32/fp64 on the CPU"
     idx = tuple(i for i,g in enumerate(grads) if g is not None)
-    sel,flat = self._layout(idx)
+    sel,ws = self._layout(idx)
     gs = [grads[i] for i in idx]
-    views = [_host_view(t) for t in gs+flat] if gs else [None]
+    views = [_host_view(t) for t in gs+ws] if gs else [None]
     host = all(v is not None for v in views)
-    if host: gs,flat = views[:len(gs)],views[len(gs):]
-    return grads,idx,sel,gs,flat,host
+    if host: gs,ws = views[:len(gs)],views[len(gs):]
+    return grads,idx,sel,gs,ws,host
 
 @patch
 def before_step(self:WeightDecayStats):
@@ -161,13 +161,13 @@ def before_step(self:WeightDecayStats):
         if plan is not None: st.keep_plan = False  # the gradient tensors were replaced: holding on to them would keep a copy alive
         plan = self._plan(grads)
         st.plan = plan if st.keep_plan else None
-    _,idx,sel,gs,flat,host = plan
+    _,idx,sel,gs,ws,host = plan
     if not idx: return
     learn = self.learn
     prev = self._copy_weights(idx) if self.track_update else None
-    if host: stats = _host_stats(gs, sel, flat)
+    if host: stats = _host_stats(gs, sel, ws)
     else:
-        with _no_grad: stats = _step_stats(gs, sel, flat)
+        with _no_grad: stats = _step_stats(gs, sel, ws)
     st.pending = (stats, idx, self._hypers(), prev, (st.n_steps, learn.train_iter, learn.epoch))
 
 @patch
