@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_callbacks.ipynb #ec9826fd
 from __future__ import annotations
-import numbers, functools, operator
+import numbers, operator
 from types import SimpleNamespace
 import numpy as np, pandas as pd
 import torch
@@ -53,7 +53,7 @@ class WeightDecayStats(Callback):
         if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every<1:
             raise ValueError(f"`every` must be an integer >= 1, got {every!r}")
         store_attr()
-        self._events = _handled(type(self))
+        self._events = frozenset(e for e in _events if hasattr(type(self), e))  # the events this class handles
         self._reset()
 
     def _init_state(self): self._s = SimpleNamespace(pending=None, n_steps=0, plan=None, keep_plan=False)  # after unpickling
@@ -76,8 +76,6 @@ class WeightDecayStats(Callback):
 _step_events = frozenset({'before_step', 'after_step'})
 _no_grad = torch.no_grad()  # one reusable context: creating one per step costs more than the step's Python
 
-@functools.cache
-def _handled(cls): return frozenset(e for e in _events if hasattr(cls, e))
 
 # %% ../nbs/10_callbacks.ipynb #85bdb0b8
 def _step_stats(gs:list, sel:tuple, ws:list):
@@ -144,7 +142,7 @@ def _plan(self:WeightDecayStats, grads:list):
     idx = tuple(i for i,g in enumerate(grads) if g is not None)
     sel,ws = self._layout(idx)
     gs = [grads[i] for i in idx]
-    views = [_host_view(t) for t in gs+ws] if gs else [None]
+    views = [_host_view(t) for t in gs+ws]
     host = all(v is not None for v in views)
     if host: gs,ws = views[:len(gs)],views[len(gs):]
     return grads,idx,sel,gs,ws,host
@@ -164,15 +162,12 @@ def before_step(self:WeightDecayStats):
     _,idx,sel,gs,ws,host = plan
     if not idx: return
     learn = self.learn
-    prev = self._copy_weights(idx) if self.track_update else None
+    prev = [self._all[i].detach().clone() for i in idx] if self.track_update else None
     if host: stats = _host_stats(gs, sel, ws)
     else:
         with _no_grad: stats = _step_stats(gs, sel, ws)
     st.pending = (stats, idx, self._hypers(), prev, (st.n_steps, learn.train_iter, learn.epoch))
 
-@patch
-def _copy_weights(self:WeightDecayStats, idx:tuple):
-    with _no_grad: return [self._all[i].detach().clone() for i in idx]
 
 @patch
 def after_step(self:WeightDecayStats):
@@ -192,12 +187,9 @@ def after_step(self:WeightDecayStats):
 @patch
 def _flush(self:WeightDecayStats):
     "Move the device buffers to the CPU in one transfer (the CPU path keeps lists of numbers: they only become arrays)"
-    if not self._dev: return
     dev = [t for t in self._dev if isinstance(t, torch.Tensor)]
-    if len(dev)==len(self._dev): self._cpu += np.split(torch.cat(dev).cpu().numpy(), np.cumsum([t.numel() for t in dev])[:-1])
-    elif not dev and len({len(t) for t in self._dev})==1: self._cpu += list(np.array(self._dev, dtype=float))
-    else:  # a mix, or steps with different tensors: one at a time
-        self._cpu += [t.cpu().numpy() if isinstance(t, torch.Tensor) else np.array(t, dtype=float) for t in self._dev]
+    host = iter(np.split(torch.cat(dev).cpu().numpy(), np.cumsum([t.numel() for t in dev])[:-1]) if dev else [])
+    self._cpu += [next(host) if isinstance(t, torch.Tensor) else np.array(t, dtype=float) for t in self._dev]
     self._dev = []
 
 @patch

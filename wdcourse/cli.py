@@ -41,6 +41,11 @@ def _numbers(opt, toks, positive=False, default=None):
     try: return _check_values(vals, opt, positive=positive)
     except (TypeError, ValueError) as e: raise _BadOption(opt, str(e)) from None
 
+def _int(opt, v, **kwargs):
+    "An integer option, checked like the recipes' arguments"
+    try: return check_int(v, opt, **kwargs)
+    except ValueError as e: raise _BadOption(opt, str(e)) from None
+
 def _check_device(device):
     if device is None: return None
     try: d = torch.device(device)
@@ -85,8 +90,7 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
         if len(lrs1)>1: raise _BadOption('lr', f"takes one value, got {len(lrs1)}")
         lr = lrs1[0]
     if epochs is None: epochs = 3 if dataset=='digits' else 5
-    try: epochs,seed = check_int(epochs, 'epochs'),check_int(seed, 'seed', lo=0)
-    except ValueError as e: raise _BadOption(str(e).split('`')[1], str(e)) from None
+    epochs,seed = _int('epochs', epochs),_int('seed', seed, lo=0)
     device,out = _check_device(device),Path(out)
     if out.exists() and not out.is_dir(): raise _BadOption('out', f"{out} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
