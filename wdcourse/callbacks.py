@@ -56,7 +56,7 @@ class WeightDecayStats(Callback):
         self._events = frozenset(e for e in _events if hasattr(type(self), e))  # the events this class handles
         self._reset()
 
-    def _init_state(self): self._s = SimpleNamespace(pending=None, n_steps=0, plan=None, keep_plan=False)  # after unpickling
+    def _init_state(self): self._s = SimpleNamespace(pending=None, cancelled=False, n_steps=0, plan=None, keep_plan=False)  # after unpickling
 
     def _reset(self):
         # per-step state lives in a plain namespace: each assignment to a Callback attribute costs a lookup on the Learner
@@ -94,12 +94,15 @@ def _host_view(t:torch.Tensor):
     if t.device.type!='cpu' or t.dtype not in (torch.float32, torch.float64) or not t.is_contiguous(): return None
     return t.view(-1).numpy()
 
-def _host_stats(gs:list, sel:tuple, ws:list) -> list:
-    "The numbers of `_step_stats` from 1-d NumPy arrays, as a list: on the CPU each NumPy (BLAS) dot costs less than a torch call"
-    out = [g.dot(g) for g in gs]
-    out += [w.dot(w) for w in ws]
-    out += [gs[j].dot(w) for j,w in zip(sel, ws)]
-    return out
+def _host_pairs(gs:list, sel:tuple, ws:list):
+    "The left and right 1-d NumPy arrays of the dot products that give the numbers of `_step_stats`, in its order"
+    return gs + ws + [gs[j] for j in sel], gs + ws + ws
+
+_ndot = np.ndarray.dot  # unbound: `map` calls it on each pair with no Python frame per call
+
+def _host_stats(lhs:list, rhs:list) -> list:
+    "One NumPy (BLAS) dot per pair of `_host_pairs`, as a list: on the CPU each costs less than a torch call"
+    return list(map(_ndot, lhs, rhs))
 
 # %% ../nbs/10_callbacks.ipynb #0ab88843
 @patch
@@ -117,8 +120,9 @@ def before_fit(self:WeightDecayStats):
     self._all = [p for _,_,p,_ in self._flat]
     self._layout_cache = {}
     self.modes = [g.mode for g in self.groups]
+    self._torch_opt = isinstance(self._opt, torch.optim.Optimizer)
     # fastai's optimizers zero the gradients in place, so the same tensors come back at every step; torch's set them to None
-    self._s.keep_plan = not isinstance(self._opt, torch.optim.Optimizer)
+    self._s.keep_plan = not self._torch_opt
     if self.recorder_cols: self._add_recorder_cols()
 
 @patch
@@ -130,50 +134,63 @@ def _layout(self:WeightDecayStats, idx:tuple):
         self._layout_cache[idx] = sel,[self._flat[idx[j]][2].detach() for j in sel]
     return self._layout_cache[idx]
 
+_lr_wd,_grad = operator.itemgetter('lr', 'wd'),operator.attrgetter('grad')
+
 @patch
 def _hypers(self:WeightDecayStats):
     "Current (lr, wd) of each group, read from the optimizer that applies them"
-    if isinstance(self._opt, torch.optim.Optimizer): return [(float(pg['lr']), float(pg['weight_decay'])) for pg in self._opt.param_groups]
-    return [(float(h['lr']), float(h.get('wd', 0.))) for h in self._opt.hypers]
+    # torch's are read as floats: a scheduler may change a tensor `lr` in place. fastai's are kept as they are, to be
+    # read when the history is: its schedulers assign new numbers to the hyper-parameters, they never change one in place
+    if self._torch_opt: return [(float(pg['lr']), float(pg['weight_decay'])) for pg in self._opt.param_groups]
+    return list(map(_lr_wd, self._opt.hypers))  # `wd_mode` checked in `before_fit` that decay (hence `wd`) is there
 
 @patch
 def _plan(self:WeightDecayStats, grads:list):
-    "What a step reads for these gradient tensors: (grads, idx, sel, gradients, weights, on host), NumPy views when all are fp32/fp64 on the CPU"
+    "What a step reads for these gradient tensors: (grads, idx, sel, x, y, on host). x, y: the gradients and weights, or, when all are fp32/fp64 on the CPU, the NumPy arrays of `_host_pairs`"
     idx = tuple(i for i,g in enumerate(grads) if g is not None)
     sel,ws = self._layout(idx)
     gs = [grads[i] for i in idx]
     views = [_host_view(t) for t in gs+ws]
     host = all(v is not None for v in views)
-    if host: gs,ws = views[:len(gs)],views[len(gs):]
+    if host: gs,ws = _host_pairs(views[:len(gs)], sel, views[len(gs):])
     return grads,idx,sel,gs,ws,host
 
 @patch
 def before_step(self:WeightDecayStats):
     "Compute the step's squared norms and dot products per tensor, on the device (the loss gradient alone is in `p.grad` here)"
     st = self._s
-    st.pending = None
-    if self._in_lr_find or st.n_steps % self.every: return
-    grads = [p.grad for p in self._all]
+    st.pending = None  # a batch a later callback cancelled here left one (no `after_step` follows a `CancelBatchException`)
+    if st.n_steps % self.every or self._in_lr_find: return
     plan = st.plan
-    if plan is None or not all(map(operator.is_, grads, plan[0])):
+    if plan is None or not all(map(operator.is_, map(_grad, self._all), plan[0])):
         if plan is not None: st.keep_plan = False  # the gradient tensors were replaced: holding on to them would keep a copy alive
-        plan = self._plan(grads)
+        plan = self._plan(list(map(_grad, self._all)))
         st.plan = plan if st.keep_plan else None
-    _,idx,sel,gs,ws,host = plan
+    _,idx,sel,x,y,host = plan
     if not idx: return
     learn = self.learn
     prev = [self._all[i].detach().clone() for i in idx] if self.track_update else None
-    if host: stats = _host_stats(gs, sel, ws)
+    if host: stats = _host_stats(x, y)
     else:
-        with _no_grad: stats = _step_stats(gs, sel, ws)
+        with _no_grad: stats = _step_stats(x, sel, y)
     st.pending = (stats, idx, self._hypers(), prev, (st.n_steps, learn.train_iter, learn.epoch))
 
 
 @patch
-def after_step(self:WeightDecayStats):
-    "Commit the pending step: a step a later callback cancels is never logged"
+def after_cancel_step(self:WeightDecayStats):
+    "A callback cancelled the step (e.g. `MixedPrecision` when the gradients overflow): it is neither logged nor counted"
     if self._in_lr_find: return
     st = self._s
+    st.pending,st.cancelled = None,True
+
+@patch
+def after_step(self:WeightDecayStats):
+    "Commit the pending step and count it: fastai calls `after_step` after a cancelled step too"
+    if self._in_lr_find: return
+    st = self._s
+    if st.cancelled:
+        st.cancelled = False
+        return
     if st.pending is not None:
         stats,idx,hyp,prev,meta = st.pending
         if prev is not None:
@@ -212,6 +229,7 @@ def _rows(self:WeightDecayStats, per_layer:bool):
     rows = []
     for (idx,hyp,(step,it,epoch)),a in zip(self._meta, self._cpu):
         n,sel,a = len(idx),list(self._layout(idx)[0]),a.astype(float)
+        hyp = [(float(lr), float(wd)) for lr,wd in hyp]
         k = len(sel)
         gn,pn,dots = np.sqrt(a[:n]),np.zeros(n),np.zeros(n)
         pn[sel],dots[sel] = np.sqrt(a[n:n+k]),a[n+k:n+2*k]

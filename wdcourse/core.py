@@ -139,6 +139,6 @@ def wd_groups(learn_or_opt) -> L:
         return L(WDGroup(i, float(h['lr']), float(h.get('wd', 0.)), mode, list(ps),
                          [opt.state[p].get('do_wd', True) for p in ps])
                  for i,(ps,h) in enumerate(zip(opt.param_lists, opt.hypers)))
-    return L(WDGroup(i, float(pg['lr']), float(pg['weight_decay']), _torch_group_mode(opt, pg), list(pg['params']),
-                     [True]*len(pg['params']))
-             for i,pg in enumerate(opt.param_groups))
+    modes = [_torch_group_mode(opt, pg) for pg in opt.param_groups]  # first: a clear error for an optimizer without `weight_decay`
+    return L(WDGroup(i, float(pg['lr']), float(pg['weight_decay']), m, list(pg['params']), [True]*len(pg['params']))
+             for i,(pg,m) in enumerate(zip(opt.param_groups, modes)))
