@@ -78,13 +78,18 @@ _no_grad = torch.no_grad()  # one reusable context: creating one per step costs 
 
 
 # %% ../nbs/10_callbacks.ipynb #85bdb0b8
+def _flat32(t:torch.Tensor):
+    "`t` as a 1-d tensor that sums without overflow: a view of a contiguous fp32/fp64 tensor, else a copy (fp16 overflows past 65504, a norm of 256)"
+    t = t.reshape(-1)
+    return t if t.dtype in (torch.float32, torch.float64) else t.float()
+
 def _step_stats(gs:list, sel:tuple, ws:list):
     "‖∇L‖² of every gradient in `gs`, then ‖p‖² and <∇L,p> of the tensors `sel` (`ws`: their weights): one fp32 vector on the device"
-    flat = [t.reshape(-1) for t in gs+ws]  # views, or copies of strided (e.g. channels-last) tensors
+    flat = [_flat32(t) for t in gs+ws]
     if gs[0].device.type=='cpu':  # half precision or strided tensors on the CPU (contiguous fp32 and fp64 go through `_host_stats`)
         sq = [torch.dot(t, t) for t in flat]
     else:  # one fused multi-tensor kernel for all the norms
-        sq = list(torch._foreach_norm(gs+ws))
+        sq = list(torch._foreach_norm(flat))
         sq = torch._foreach_mul(sq, sq)
     return torch.stack(sq + [torch.dot(flat[j], w) for j,w in zip(sel, flat[len(gs):])]).float()
 
