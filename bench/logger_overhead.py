@@ -6,8 +6,9 @@ on the others (a `Toggle` callback removes and re-adds it after a batch, outside
 steps with and without it see the same data, weights, memory and drift of the machine. The phase flips
 every epoch, and the first batch of each epoch (the data loader starting) is left out.
 It prints the ratio of the medians, the median of the ratios of neighbouring steps, an A/A check (the
-same split of steps when the callback is never attached: it should read 1.000), and how much of the extra
-time is the arithmetic itself (one read of the weights and gradients), the rest being Python.
+same split of steps when the callback is never attached: it should read 1.000), and, from a separate fit, the
+time of the callback's two step events and how much of it is the arithmetic itself (one read of the weights
+and gradients), the rest being Python; what the extra time has beyond the step events is fastai's dispatch.
 Target: ratio <= 1.03.  Usage: python bench/logger_overhead.py [--epochs 150]
 """
 import argparse, time
@@ -81,23 +82,31 @@ def run(kind, device, epochs, attach):
     return split(timer)
 
 def kernel_time(kind, device, epochs):
-    "Median time of the callback's arithmetic, from a fit of its own: the timer synchronizes on CUDA, which would slow the timed steps"
-    orig = wcb._host_stats,wcb._step_stats
+    """Median time of the callback's arithmetic, and of its two step events (host time, Python included), from a fit of
+    its own: the timers would slow the timed steps (the kernel's synchronizes on CUDA)"""
+    orig = wcb._host_stats,wcb._step_stats,wcb.WeightDecayStats.before_step,wcb.WeightDecayStats.after_step
     wcb._host_stats,wcb._step_stats = kts = KernelTimer(orig[0], device=='cuda'),KernelTimer(orig[1], device=='cuda')
+    own = []
+    def before_step(self):
+        t0 = time.perf_counter(); orig[2](self); self._t = time.perf_counter()-t0
+    def after_step(self):
+        t0 = time.perf_counter(); orig[3](self); own.append(self._t + time.perf_counter()-t0)
+    wcb.WeightDecayStats.before_step,wcb.WeightDecayStats.after_step = before_step,after_step
     try: run(kind, device, epochs, True)
-    finally: wcb._host_stats,wcb._step_stats = orig
-    return np.median(kts[0].times + kts[1].times)
+    finally: wcb._host_stats,wcb._step_stats,wcb.WeightDecayStats.before_step,wcb.WeightDecayStats.after_step = orig
+    return np.median(kts[0].times + kts[1].times),np.median(own)
 
 def bench(kind, device, epochs):
     run(kind, device, 2, True)  # warm-up: allocator, kernels, caches
     aa_on,aa_off,_ = run(kind, device, max(epochs//3, 10), False)
     on,off,pairs = run(kind, device, epochs, True)
-    k = kernel_time(kind, device, max(epochs//10, 5))
+    k,own = kernel_time(kind, device, max(epochs//10, 5))
     w0,w1 = np.median(off),np.median(on)
     print(f"{kind} on {device}: median step {w0*1e3:.3f} ms without, {w1*1e3:.3f} ms with WeightDecayStats "
           f"({len(on)} and {len(off)} steps): ratio {w1/w0:.3f}, median of paired ratios {np.median(pairs):.3f}; "
-          f"A/A check {np.median(aa_on)/np.median(aa_off):.3f}; extra {(w1-w0)*1e6:.0f} us per step, "
-          f"of which the norms and dot products {k*1e6:.0f} us")
+          f"A/A check {np.median(aa_on)/np.median(aa_off):.3f}; extra {(w1-w0)*1e6:.0f} us per step. In a fit of its own: "
+          f"its two step events take {own*1e6:.0f} us, of which the norms and dot products {k*1e6:.0f} us "
+          f"(the rest of the extra is fastai calling one more callback at each event)")
     return w1/w0
 
 if __name__=='__main__':

@@ -1,0 +1,23 @@
+"""The benchmark scripts run end to end (tiny settings) and print their ratios: they are not timed tests, but they must not rot"""
+import re, subprocess, sys
+from pathlib import Path
+
+root = Path(__file__).parent.parent
+
+def bench(script, *args):
+    r = subprocess.run([sys.executable, str(root/'bench'/script), *args], capture_output=True, text=True, timeout=600, cwd=root)
+    assert r.returncode==0, r.stderr
+    return r.stdout
+
+def test_logger_overhead():
+    out = bench('logger_overhead.py', '--epochs', '3')
+    m = re.search(r'mlp on cpu: .* ratio ([\d.]+), median of paired ratios ([\d.]+); A/A check ([\d.]+); .* its two step events take (\d+) us, '
+                  r'of which the norms and dot products (\d+) us', out)
+    assert m, out
+    ratio,paired,aa,own,kernel = map(float, m.groups())
+    assert 0 < kernel <= own and ratio > 0 and paired > 0 and aa > 0
+
+def test_compare_cost():
+    out = bench('compare_cost.py', '--reps', '1', '--num-it', '8', '--device', 'cpu')
+    ks = re.findall(r'lr_find_wd with K=(\d+): [\d.]+ s = ([\d.]+)x one lr_find', out)
+    assert [k for k,_ in ks]==['1', '4', '8'] and all(float(x)>0 for _,x in ks), out
