@@ -17,10 +17,11 @@ from .core import wd_groups, _inner_opt, penalty, check_rate
 import matplotlib.pyplot as plt
 
 # %% auto #0
-__all__ = ['all_norm_types', 'WeightDecayStats', 'L2Penalty', 'wd_param_groups', 'wd_splitter']
+__all__ = ['all_norm_types', 'WeightDecayStats', 'norm_fed_weights', 'L2Penalty', 'wd_param_groups', 'wd_splitter']
 
 # %% ../nbs/10_callbacks.ipynb #18cae39b
 _stat_cols = ['loss_grad_norm', 'wd_grad_norm', 'ratio', 'cos', 'weight_norm', 'penalty', 'decay_step_norm', 'timescale']
+_update_cols = ['update_norm', 'decay_share', 'angular_update', 'effective_lr']  # with `track_update=True`
 
 def _safe_div(a, b):
     "a/b with 0/0 = 0 and x/0 = inf: a group with no gradient and no decay has ratio 0"
@@ -28,15 +29,25 @@ def _safe_div(a, b):
     with np.errstate(divide='ignore', invalid='ignore'): res = np.where(b>0, a/np.where(b>0, b, 1), np.where(a>0, np.inf, 0.))
     return res
 
-def _derived(lr, wd, gn, pn, dot, gn_d):
-    "All the logged numbers from four norms: ‖∇L‖, ‖p_d‖, <∇L_d,p_d>, ‖∇L_d‖ (d: decayed parameters)"
+def _angle(dd, dp, pp):
+    "Angle (radians) between p and p+Δp from ‖Δp‖², <Δp,p>, ‖p‖²: atan2 of Δp's parts across and along p, no difference of ‖p‖²-sized numbers"
+    with np.errstate(all='ignore'):
+        pn = np.sqrt(pp)
+        return np.where(pp>0, np.arctan2(np.sqrt(np.maximum(dd - dp**2/pp, 0.)), pn + dp/pn), np.nan)
+
+def _derived(lr, wd, gn, pn, dot, gn_d, upd=None):
+    "All the logged numbers from four norms: ‖∇L‖, ‖p_d‖, <∇L_d,p_d>, ‖∇L_d‖ (d: decayed parameters); with `upd` = (‖Δp‖², <Δp,p>, ‖p‖², ‖p_n‖²) those of the step (n: weights that feed a norm layer)"
     lr,wd = np.asarray(lr, dtype=float),np.asarray(wd, dtype=float)
     with np.errstate(divide='ignore', invalid='ignore'):
         cos = np.where((gn_d>0) & (pn>0), dot/(gn_d*pn), np.nan)
         ts = np.where(lr*wd>0, 1/np.where(lr*wd>0, lr*wd, 1), np.inf)
     with np.errstate(all='ignore'):  # a diverged run logs inf and NaN: keep them, without warnings
-        return dict(loss_grad_norm=gn, wd_grad_norm=wd*pn, ratio=_safe_div(wd*pn, gn), cos=cos, weight_norm=pn,
-                    penalty=wd/2*pn**2, decay_step_norm=lr*wd*pn, timescale=ts)
+        res = dict(loss_grad_norm=gn, wd_grad_norm=wd*pn, ratio=_safe_div(wd*pn, gn), cos=cos, weight_norm=pn,
+                   penalty=wd/2*pn**2, decay_step_norm=lr*wd*pn, timescale=ts)
+        if upd is None: return res
+        dd,dp,pp,pp_n = upd
+        return dict(res, update_norm=np.sqrt(dd), decay_share=_safe_div(lr*wd*pn, np.sqrt(dd)), angular_update=_angle(dd, dp, pp),
+                    effective_lr=np.where(pp_n>0, lr/np.where(pp_n>0, pp_n, 1), np.nan))
 
 # %% ../nbs/10_callbacks.ipynb #a956e242
 class WeightDecayStats(Callback):
@@ -46,12 +57,15 @@ class WeightDecayStats(Callback):
     def __init__(self,
                  every:int=1, # Log every `every` optimizer steps
                  per_layer:bool=False, # Also log each parameter tensor (`layer_df`, `plot_layers`)
-                 track_update:bool=False, # Also measure ‖Δp‖ of each logged step, and the share of it due to decay (copies the weights)
+                 track_update:bool=False, # Also measure ‖Δp‖ of each logged step, the share of it due to decay, the angle it turns p by and lr/‖p‖² (copies the weights)
+                 norm_fed:list|None=None, # Names of the weights a normalization layer follows, for `effective_lr` (None: `norm_fed_weights(model)`)
                  recorder_cols:bool=False, # Add the epoch's mean `wd_ratio` and `wd_cos` to the Recorder's table
                  log_lr_find:bool=False # Log during `lr_find` too (by default it is skipped and the history kept)
                 ):
         if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every<1:
             raise ValueError(f"`every` must be an integer >= 1, got {every!r}")
+        if norm_fed is not None and (isinstance(norm_fed, str) or not all(isinstance(n, str) for n in norm_fed)):
+            raise ValueError(f"`norm_fed` must be a list of parameter names, got {norm_fed!r}")
         store_attr()
         self._events = frozenset(e for e in _events if hasattr(type(self), e))  # the events this class handles
         self._reset()
@@ -102,6 +116,10 @@ def _host_view(t:torch.Tensor):
 def _host_pairs(gs:list, sel:tuple, ws:list):
     "The left and right 1-d NumPy arrays of the dot products that give the numbers of `_step_stats`, in its order"
     return gs + ws + [gs[j] for j in sel], gs + ws + ws
+
+def _update_stats(new:list, old:list):
+    "‖Δp‖², then ‖p‖² and <Δp,p> of each tensor (p: the weights `old` before the step, `new` after it), laid out as `_step_stats`"
+    with _no_grad: return _step_stats(list(torch._foreach_sub(new, old)), tuple(range(len(old))), old)
 
 _ndot = np.ndarray.dot  # unbound: `map` calls it on each pair with no Python frame per call
 
@@ -199,7 +217,7 @@ def after_step(self:WeightDecayStats):
     if st.pending is not None:
         stats,idx,hyp,prev,meta = st.pending
         if prev is not None:
-            with _no_grad: upd = torch.stack(torch._foreach_norm(torch._foreach_sub([self._all[i].detach() for i in idx], prev))).float()
+            upd = _update_stats([self._all[i].detach() for i in idx], prev)
             stats = stats + upd.tolist() if isinstance(stats, list) else torch.cat([stats, upd])
         self._dev.append(stats)
         self._meta.append((idx, hyp, meta))
@@ -227,18 +245,36 @@ def after_fit(self:WeightDecayStats):
     self._s.plan = None  # it holds the gradient tensors
     self._remove_recorder_cols()
 
+# %% ../nbs/10_callbacks.ipynb #b16a0002
+_scale_free_norms = norm_types + (nn.GroupNorm,) + ((nn.RMSNorm,) if hasattr(nn, 'RMSNorm') else ())
+
+def norm_fed_weights(model:nn.Module) -> list:
+    "Names of the `Linear` and convolution weights whose next module (in registration order) is a normalization layer"
+    leaves = [(n,m) for n,m in model.named_modules() if next(m.children(), None) is None]
+    return [f'{n}.weight' if n else 'weight' for (n,m),(_,nxt) in zip(leaves, leaves[1:])
+            if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)) and isinstance(nxt, _scale_free_norms)]
+
+@patch
+def _norm_fed_names(self:WeightDecayStats) -> set:
+    "The names of the weights `effective_lr` is logged for: `norm_fed`, checked against the model, or those `norm_fed_weights` finds"
+    if self.norm_fed is None: return set(norm_fed_weights(self.learn.model))
+    unknown = set(self.norm_fed) - {n for n,_ in self.learn.model.named_parameters()}
+    if unknown: raise ValueError(f"`norm_fed` names no parameter of the model: {sorted(unknown)}")
+    return set(self.norm_fed)
+
 # %% ../nbs/10_callbacks.ipynb #5d481aa0
 @patch
 def _rows(self:WeightDecayStats, per_layer:bool):
     self._flush()
-    rows = []
+    rows,nf_names = [],self._norm_fed_names() if self.track_update else set()
     for (idx,hyp,(step,it,epoch)),a in zip(self._meta, self._cpu):
         n,sel,a = len(idx),list(self._layout(idx)[0]),a.astype(float)
         hyp = [(float(lr), float(wd)) for lr,wd in hyp]
         k = len(sel)
         gn,pn,dots = np.sqrt(a[:n]),np.zeros(n),np.zeros(n)
         pn[sel],dots[sel] = np.sqrt(a[n:n+k]),a[n+k:n+2*k]
-        upd = a[n+2*k:] if self.track_update else None
+        upd = a[n+2*k:].reshape(3, n) if self.track_update else None  # ‖Δp‖², ‖p‖², <Δp,p> per tensor
+        nf = np.array([self._flat[i][1] in nf_names for i in idx])
         grp = np.array([self._flat[i][0] for i in idx])
         dec = np.array([self._flat[i][3] for i in idx])
         meta = dict(step=step, iter=it, epoch=epoch)
@@ -246,23 +282,21 @@ def _rows(self:WeightDecayStats, per_layer:bool):
             for j,i in enumerate(idx):
                 g,name,_,d = self._flat[i]
                 lr,wd = hyp[g]
-                r = dict(meta, group=g, layer=name, decayed=d, lr=lr, wd=wd, mode=self.modes[g],
-                         **_derived(lr, wd if d else 0., gn[j], pn[j], dots[j], gn[j]))
-                if upd is not None: r['update_norm'] = upd[j]
-                rows.append(r)
+                u = None if upd is None else (upd[0,j], upd[2,j], upd[1,j], upd[1,j] if nf[j] else 0.)
+                rows.append(dict(meta, group=g, layer=name, decayed=d, lr=lr, wd=wd, mode=self.modes[g],
+                                 **_derived(lr, wd if d else 0., gn[j], pn[j], dots[j], gn[j], u)))
             continue
         for g,(lr,wd) in enumerate(hyp):
             m = grp==g
             if not m.any(): continue
             md = m & dec
-            r = dict(meta, group=g, lr=lr, wd=wd, mode=self.modes[g],
-                     **_derived(lr, wd, np.sqrt((gn[m]**2).sum()), np.sqrt((pn[md]**2).sum()), dots[md].sum(), np.sqrt((gn[md]**2).sum())))
-            if upd is not None: r['update_norm'] = np.sqrt((upd[m]**2).sum())
-            rows.append(r)
+            # the group's angle is that of its concatenated vector: its squared norms and dot products add up
+            u = None if upd is None else (upd[0,m].sum(), upd[2,m].sum(), upd[1,m].sum(), upd[1,m&nf].sum())
+            rows.append(dict(meta, group=g, lr=lr, wd=wd, mode=self.modes[g],
+                             **_derived(lr, wd, np.sqrt((gn[m]**2).sum()), np.sqrt((pn[md]**2).sum()), dots[md].sum(), np.sqrt((gn[md]**2).sum()), u)))
     df = pd.DataFrame(rows)
-    for c in _stat_cols + ['update_norm']:
+    for c in _stat_cols + _update_cols:
         if c in df: df[c] = df[c].astype(float)
-    if 'update_norm' in df: df['decay_share'] = _safe_div(df.decay_step_norm, df.update_norm)
     return df
 
 @patch(as_prop=True)
@@ -351,7 +385,7 @@ def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(10, 4)
     "Heatmap of `col` per decayed parameter tensor (rows) and step (columns); needs `per_layer=True`"
     df = self.layer_df
     df = df[df.decayed]
-    if col not in df: raise ValueError(f"`col` must be one of {[c for c in _stat_cols if c in df]}, got {col!r}")
+    if col not in df: raise ValueError(f"`col` must be one of {[c for c in _stat_cols + _update_cols if c in df]}, got {col!r}")
     piv = df.pivot_table(index='layer', columns='step', values=col, sort=False)
     if ax is None: _,ax = plt.subplots(figsize=figsize)
     vals = piv.values
