@@ -247,19 +247,25 @@ def after_fit(self:WeightDecayStats):
 
 # %% ../nbs/10_callbacks.ipynb #b16a0002
 _scale_free_norms = norm_types + (nn.GroupNorm,) + ((nn.RMSNorm,) if hasattr(nn, 'RMSNorm') else ())
+_bias_free_norms = (nn.LayerNorm, nn.GroupNorm) + ((nn.RMSNorm,) if hasattr(nn, 'RMSNorm') else ())  # they normalize across channels: a per-channel bias is not removed
+
+def _scale_free(m, nxt):
+    "Is `m`'s weight scale-invariant when `nxt` follows it? Batch and instance norms remove a per-channel bias, the others need none"
+    if not (isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)) and isinstance(nxt, _scale_free_norms)): return False
+    return m.bias is None or not isinstance(nxt, _bias_free_norms) or (isinstance(nxt, nn.GroupNorm) and nxt.num_groups==nxt.num_channels)
 
 def norm_fed_weights(model:nn.Module) -> list:
-    "Names of the `Linear` and convolution weights whose next module (in registration order) is a normalization layer"
+    "Names of the `Linear` and convolution weights whose next module (in registration order) is a normalization layer that makes them scale-invariant"
     leaves = [(n,m) for n,m in model.named_modules() if next(m.children(), None) is None]
-    return [f'{n}.weight' if n else 'weight' for (n,m),(_,nxt) in zip(leaves, leaves[1:])
-            if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)) and isinstance(nxt, _scale_free_norms)]
+    return [f'{n}.weight' if n else 'weight' for (n,m),(_,nxt) in zip(leaves, leaves[1:]) if _scale_free(m, nxt)]
 
 @patch
 def _norm_fed_names(self:WeightDecayStats) -> set:
     "The names of the weights `effective_lr` is logged for: `norm_fed`, checked against the model, or those `norm_fed_weights` finds"
     if self.norm_fed is None: return set(norm_fed_weights(self.learn.model))
     unknown = set(self.norm_fed) - {n for n,_ in self.learn.model.named_parameters()}
-    if unknown: raise ValueError(f"`norm_fed` names no parameter of the model: {sorted(unknown)}")
+    if unknown: raise ValueError(f"`norm_fed` names no parameter of the model: {sorted(unknown)}; the history is kept: set "
+                             "`learn.weight_decay_stats.norm_fed` to names from `learn.model.named_parameters()` (or None) and read it again")
     return set(self.norm_fed)
 
 # %% ../nbs/10_callbacks.ipynb #5d481aa0
@@ -387,6 +393,8 @@ def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(10, 4)
     df = df[df.decayed]
     if col not in df: raise ValueError(f"`col` must be one of {[c for c in _stat_cols + _update_cols if c in df]}, got {col!r}")
     piv = df.pivot_table(index='layer', columns='step', values=col, sort=False)
+    if piv.empty: raise ValueError(f"`col` {col!r} has no value for any decayed tensor" + (
+        ": no weight feeds a normalization layer (see `norm_fed_weights`, or name them with `norm_fed`)" if col=='effective_lr' else ''))
     if ax is None: _,ax = plt.subplots(figsize=figsize)
     vals = piv.values
     if log: vals = np.log10(np.where(vals>0, vals, np.nan))
