@@ -56,7 +56,8 @@ class WeightDecayStats(Callback):
         self._events = frozenset(e for e in _events if hasattr(type(self), e))  # the events this class handles
         self._reset()
 
-    def _init_state(self): self._s = SimpleNamespace(pending=None, cancelled=False, n_steps=0, plan=None, keep_plan=False)  # after unpickling
+    def _init_state(self):  # also after unpickling: no fit is running then
+        self._s = SimpleNamespace(pending=None, cancelled=False, n_steps=0, plan=None, keep_plan=False, active=False)
 
     def _reset(self):
         # per-step state lives in a plain namespace: each assignment to a Callback attribute costs a lookup on the Learner
@@ -65,6 +66,15 @@ class WeightDecayStats(Callback):
 
     @property
     def n_steps(self): return self._s.n_steps
+
+    @property
+    def learn(self): return self.__dict__.get('_learn')
+    @learn.setter
+    def learn(self, learn):
+        # fastai sets `learn` to None when it removes a callback (also at the end of `fit(cbs=...)`): the Recorder columns
+        # leave with it, even after an interrupted fit that never reached `after_fit`
+        if self.__dict__.get('_learn') is not learn: self._remove_recorder_cols()
+        self.__dict__['_learn'] = learn
 
     def __call__(self, event_name):
         # fastai calls every callback at every event (8 per training batch): answer the ones this class ignores at once.
@@ -75,7 +85,6 @@ class WeightDecayStats(Callback):
 
 _step_events = frozenset({'before_step', 'after_step'})
 _no_grad = torch.no_grad()  # one reusable context: creating one per step costs more than the step's Python
-
 
 # %% ../nbs/10_callbacks.ipynb #85bdb0b8
 def _flat32(t:torch.Tensor):
@@ -110,15 +119,24 @@ def _host_stats(lhs:list, rhs:list) -> list:
     return list(map(_ndot, lhs, rhs))
 
 # %% ../nbs/10_callbacks.ipynb #0ab88843
+def _evaluating(learn) -> bool:
+    "Is `learn` evaluating (`validate`, `get_preds`, ...)? fastai sends `before_fit` and `after_fit` there too, holding the Learner's lock, which a training fit never takes"
+    lock = getattr(learn, 'lock', None)
+    return lock is not None and lock.locked()
+
 @patch
 def before_fit(self:WeightDecayStats):
-    "Read the optimizer's groups once (decayed parameters, mode, tensor names) and start a clean history"
-    self._in_lr_find = hasattr(self.learn, 'lr_finder') and not self.log_lr_find
-    if self._in_lr_find: return  # lr_find's own fit: keep the history of the last real fit
+    "At the start of a training fit: read the optimizer's groups once (decayed parameters, mode, tensor names) and start a clean history"
+    learn = self.learn
+    if _evaluating(learn): return  # creates, changes and refuses nothing: the history of the last training stays
+    self._remove_recorder_cols()  # left over by a fit that was interrupted
+    if hasattr(learn, 'lr_finder') and not self.log_lr_find:
+        self._s.active = False  # lr_find's own fit: keep the history of the last real fit
+        return
     self._reset()
-    names = {id(p):n for n,p in self.learn.model.named_parameters()}
-    self.groups = wd_groups(self.learn)
-    self._opt = _inner_opt(self.learn)
+    names = {id(p):n for n,p in learn.model.named_parameters()}
+    self.groups = wd_groups(learn)
+    self._opt = _inner_opt(learn)
     # one flat list of tensors: (group, name, param, does decay act on it)
     self._flat = [(g.group, names.get(id(p), f'group{g.group}.{i}'), p, bool(d))
                   for g in self.groups for i,(p,d) in enumerate(zip(g.params, g.do_wd))]
@@ -126,9 +144,12 @@ def before_fit(self:WeightDecayStats):
     self._layout_cache = {}
     self.modes = [g.mode for g in self.groups]
     self._torch_opt = isinstance(self._opt, torch.optim.Optimizer)
+    # iterations per epoch, for `summary` after the fit: a `load_learner`ed Learner has empty loaders, a detached callback none
+    self._n_iter = len(learn.dls.train)
     # fastai's optimizers zero the gradients in place, so the same tensors come back at every step; torch's set them to None
     self._s.keep_plan = not self._torch_opt
     if self.recorder_cols: self._add_recorder_cols()
+    self._s.active = True  # every other event does nothing unless a training fit started here
 
 @patch
 def _layout(self:WeightDecayStats, idx:tuple):
@@ -165,7 +186,7 @@ def before_step(self:WeightDecayStats):
     "Compute the step's squared norms and dot products per tensor, on the device (the loss gradient alone is in `p.grad` here)"
     st = self._s
     st.pending = None  # a batch a later callback cancelled here left one (no `after_step` follows a `CancelBatchException`)
-    if st.n_steps % self.every or self._in_lr_find: return
+    if not st.active or st.n_steps % self.every: return
     plan = st.plan
     if plan is None or not all(map(operator.is_, map(_grad, self._all), plan[0])):
         if plan is not None: st.keep_plan = False  # the gradient tensors were replaced: holding on to them would keep a copy alive
@@ -184,15 +205,15 @@ def before_step(self:WeightDecayStats):
 @patch
 def after_cancel_step(self:WeightDecayStats):
     "A callback cancelled the step (e.g. `MixedPrecision` when the gradients overflow): it is neither logged nor counted"
-    if self._in_lr_find: return
     st = self._s
+    if not st.active: return
     st.pending,st.cancelled = None,True
 
 @patch
 def after_step(self:WeightDecayStats):
     "Commit the pending step and count it: fastai calls `after_step` after a cancelled step too"
-    if self._in_lr_find: return
     st = self._s
+    if not st.active: return
     if st.cancelled:
         st.cancelled = False
         return
@@ -217,14 +238,15 @@ def _flush(self:WeightDecayStats):
 @patch
 def after_epoch(self:WeightDecayStats):
     "Move the epoch's numbers to the CPU in one transfer"
-    if not self._in_lr_find: self._flush()
+    if self._s.active: self._flush()
 
 @patch
 def after_fit(self:WeightDecayStats):
     "Move what is left to the CPU and remove the Recorder columns, if any"
-    if self._in_lr_find: return
+    st = self._s
+    if not st.active or _evaluating(self.learn): return  # an evaluation inside a training fit ends here, not the fit
     self._flush()
-    self._s.plan = None  # it holds the gradient tensors
+    st.plan,st.active = None,False  # the plan holds the gradient tensors
     self._remove_recorder_cols()
 
 # %% ../nbs/10_callbacks.ipynb #5d481aa0
@@ -286,7 +308,7 @@ def summary(self:WeightDecayStats) -> pd.DataFrame:
         loss_grad_norm=('loss_grad_norm', 'mean'), wd_grad_norm=('wd_grad_norm', 'mean'),
         ratio=('ratio', 'mean'), cos=('cos', 'mean'), weight_norm=('weight_norm', 'last'),
         penalty=('penalty', 'last'), timescale=('timescale', 'median')).reset_index()
-    agg['timescale_epochs'] = agg.timescale/len(self.learn.dls.train)  # learn.n_iter is the validation length after a fit
+    agg['timescale_epochs'] = agg.timescale/self._n_iter  # counted when the fit started: the loaders may be gone now
     return agg
 
 @patch
@@ -316,8 +338,8 @@ def _add_recorder_cols(self:WeightDecayStats):
 
 @patch
 def _remove_recorder_cols(self:WeightDecayStats):
-    mets = getattr(self, '_mets', [])
-    if mets: self.learn.metrics = L(m for m in self.learn.metrics if not any(m is o for o in mets))
+    mets,learn = self.__dict__.get('_mets'),self.learn
+    if mets and learn is not None: learn.metrics = L(m for m in learn.metrics if not any(m is o for o in mets))
     self._mets = []
 
 # %% ../nbs/10_callbacks.ipynb #2b9a1b72
