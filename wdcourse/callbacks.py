@@ -15,6 +15,7 @@ from fastai.callback.core import _events
 from fastai.callback.training import GradientClip
 from .core import wd_groups, _inner_opt, penalty, check_rate
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 # %% auto #0
 __all__ = ['all_norm_types', 'WeightDecayStats', 'L2Penalty', 'wd_param_groups', 'wd_splitter']
@@ -23,10 +24,18 @@ __all__ = ['all_norm_types', 'WeightDecayStats', 'L2Penalty', 'wd_param_groups',
 _stat_cols = ['loss_grad_norm', 'wd_grad_norm', 'ratio', 'cos', 'weight_norm', 'penalty', 'decay_step_norm', 'timescale']
 
 def _safe_div(a, b):
-    "a/b with 0/0 = 0 and x/0 = inf: a group with no gradient and no decay has ratio 0"
+    "a/b with 0/0 = 0 and x/0 = inf: a group with no gradient and no decay has ratio 0; NaN in, NaN out"
     a,b = np.asarray(a, dtype=float),np.asarray(b, dtype=float)
     with np.errstate(divide='ignore', invalid='ignore'): res = np.where(b>0, a/np.where(b>0, b, 1), np.where(a>0, np.inf, 0.))
-    return res
+    return np.where(np.isnan(a) | np.isnan(b), np.nan, res)
+
+# pandas' 'last', 'sum' and 'mean' skip NaN: an epoch that ended diverged would show its last finite number, a NaN norm 0
+def _last(s): return s.iloc[-1]
+def _sum(s): return s.to_numpy(dtype=float).sum()
+def _mean(s): return s.to_numpy(dtype=float).mean()
+def _diverged(df) -> np.ndarray:
+    "Rows whose loss gradient or weights are no longer finite"
+    return ~np.isfinite(df[['loss_grad_norm', 'weight_norm']].to_numpy(dtype=float)).all(axis=1)
 
 def _derived(lr, wd, gn, pn, dot, gn_d):
     "All the logged numbers from four norms: ‖∇L‖, ‖p_d‖, <∇L_d,p_d>, ‖∇L_d‖ (d: decayed parameters)"
@@ -268,7 +277,7 @@ def _rows(self:WeightDecayStats, per_layer:bool):
             for j,i in enumerate(idx):
                 g,name,_,d = self._flat[i]
                 lr,wd = hyp[g]
-                r = dict(meta, group=g, layer=name, decayed=d, lr=lr, wd=wd, mode=self.modes[g],
+                r = dict(meta, group=g, layer=name, decayed=d and wd!=0, lr=lr, wd=wd, mode=self.modes[g],
                          **_derived(lr, wd if d else 0., gn[j], pn[j], dots[j], gn[j]))
                 if upd is not None: r['update_norm'] = upd[j]
                 rows.append(r)
@@ -300,15 +309,16 @@ def layer_df(self:WeightDecayStats) -> pd.DataFrame:
 
 @patch
 def summary(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per epoch and group: mean ratio and cos, last norms, timescale in epochs"
+    "One row per epoch and group: mean ratio and cos, last norms, timescale in epochs; `diverged` when a norm became NaN or inf"
     df = self.df
     if df.empty: return df
-    agg = df.groupby(['epoch', 'group']).agg(
-        steps=('step', 'count'), lr=('lr', 'last'), wd=('wd', 'last'), mode=('mode', 'first'),
-        loss_grad_norm=('loss_grad_norm', 'mean'), wd_grad_norm=('wd_grad_norm', 'mean'),
-        ratio=('ratio', 'mean'), cos=('cos', 'mean'), weight_norm=('weight_norm', 'last'),
-        penalty=('penalty', 'last'), timescale=('timescale', 'median')).reset_index()
+    agg = df.assign(diverged=_diverged(df)).groupby(['epoch', 'group']).agg(
+        steps=('step', 'count'), lr=('lr', _last), wd=('wd', _last), mode=('mode', 'first'),
+        loss_grad_norm=('loss_grad_norm', _mean), wd_grad_norm=('wd_grad_norm', _mean),
+        ratio=('ratio', _mean), cos=('cos', 'mean'), weight_norm=('weight_norm', _last),
+        penalty=('penalty', _last), timescale=('timescale', 'median'), diverged=('diverged', 'any')).reset_index()
     agg['timescale_epochs'] = agg.timescale/self._n_iter  # counted when the fit started: the loaders may be gone now
+    agg['diverged'] = agg.pop('diverged')
     return agg
 
 @patch
@@ -351,18 +361,23 @@ def plot(self:WeightDecayStats, axs=None, figsize=(12, 7)):
     if axs is None: fig,axs = plt.subplots(2, 2, figsize=figsize)
     axs = np.asarray(axs).flatten()
     if len(axs)<4: raise ValueError(f"`axs` must hold 4 axes, got {len(axs)}")
-    for g,d in df.groupby('group'):
-        sfx = f' (group {g})' if df.group.nunique()>1 else ''
-        axs[0].plot(d.step, d.loss_grad_norm, label=f'‖∇L‖{sfx}')
-        axs[0].plot(d.step, d.wd_grad_norm, '--', label=f'‖wd·p‖{sfx}')
-        axs[1].plot(d.step, d.ratio, label=f'group {g}')
-        axs[2].plot(d.step, d.cos, label=f'group {g}')
-        axs[3].plot(d.step, d.weight_norm, label=f'group {g}')
+    colors = plt.rcParams['axes.prop_cycle'].by_key()['color']
+    for k,(g,d) in enumerate(df.groupby('group')):
+        c,sfx = colors[k%len(colors)],(f' (group {g})' if df.group.nunique()>1 else '')  # one colour per group in every panel
+        axs[0].plot(d.step, d.loss_grad_norm, color=c, label=f'‖∇L‖{sfx}')
+        axs[0].plot(d.step, d.wd_grad_norm, '--', color=c, label=f'‖wd·p‖{sfx}')
+        axs[1].plot(d.step, d.ratio, color=c, label=f'group {g}')
+        axs[2].plot(d.step, d.cos, color=c, label=f'group {g}')
+        axs[3].plot(d.step, d.weight_norm, color=c, label=f'group {g}')
+        bad = d.step.to_numpy()[_diverged(d)]
+        if len(bad):  # NaN and inf draw nothing: mark where the group diverged
+            for ax in axs[:4]: ax.axvline(bad[0], color=c, ls='-.', lw=1.5, label=f'diverged{sfx}')
     axs[0].set_yscale('log')
     axs[2].axhline(0, color='gray', lw=0.5); axs[2].axhline(-1, color='gray', lw=0.5, ls=':')
     axs[1].axhline(1, color='gray', lw=0.5, ls=':')
     for ax,t in zip(axs, ['gradient norms (log)', 'ratio ‖wd·p‖/‖∇L‖', 'cos(∇L, p)', 'weight norm ‖p‖']):
         ax.set_title(t); ax.set_xlabel('optimizer step'); ax.legend(fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     fig = axs[0].figure
     fig.tight_layout()
     return fig
@@ -380,6 +395,7 @@ def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(10, 4)
     if log: vals = np.log10(np.where(vals>0, vals, np.nan))
     im = ax.imshow(vals, aspect='auto', interpolation='nearest', extent=(piv.columns.min(), piv.columns.max(), len(piv)-0.5, -0.5))
     ax.set_yticks(range(len(piv))); ax.set_yticklabels(piv.index)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel('optimizer step'); ax.set_title(f"{'log10 ' if log else ''}{col} per layer")
     ax.figure.colorbar(im, ax=ax)
     return ax.figure
