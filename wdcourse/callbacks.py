@@ -4,13 +4,13 @@
 
 # %% ../nbs/10_callbacks.ipynb #ec9826fd
 from __future__ import annotations
-import numbers, operator
+import numbers, operator, sys
 from types import SimpleNamespace
 import numpy as np, pandas as pd
 import torch
 from torch import nn
 from fastcore.basics import patch
-from fastai.basics import Callback, ValueMetric, L, store_attr, norm_types
+from fastai.basics import Callback, ValueMetric, L, store_attr, norm_types, Learner
 from fastai.callback.core import _events
 from fastai.callback.training import GradientClip
 from .core import wd_groups, _inner_opt, penalty, check_rate
@@ -51,7 +51,7 @@ def _derived(lr, wd, gn, pn, dot, gn_d):
 class WeightDecayStats(Callback):
     "Log, at every optimizer step, the weight-decay gradient next to the loss gradient, per parameter group (and tensor)"
     order,run_valid = GradientClip.order+1,False  # after MixedPrecision unscales and GradientClip clips: the gradient the step uses
-    _stateattrs = ('_s',)  # `learn.export()` leaves out the per-step state: it holds views of the gradients
+    _stateattrs = ('_s', '_ft')  # `learn.export()` leaves out the per-step state (it holds views of the gradients) and a frame
     def __init__(self,
                  every:int=1, # Log every `every` optimizer steps
                  per_layer:bool=False, # Also log each parameter tensor (`layer_df`, `plot_layers`)
@@ -72,6 +72,7 @@ class WeightDecayStats(Callback):
         # per-step state lives in a plain namespace: each assignment to a Callback attribute costs a lookup on the Learner
         self._init_state()
         self._dev,self._cpu,self._meta = [],[],[]
+        self._phase,self._done,self._ft = 0,None,None  # the fit within a `fine_tune`, the history of its earlier fits, its frame
 
     @property
     def n_steps(self): return self._s.n_steps
@@ -133,6 +134,14 @@ def _evaluating(learn) -> bool:
     lock = getattr(learn, 'lock', None)
     return lock is not None and lock.locked()
 
+def _fine_tune_frame():
+    "The frame of the `Learner.fine_tune` call this fit runs in, or None: its fits (frozen, then unfrozen) make one history"
+    code,f = getattr(getattr(Learner, 'fine_tune', None), '__code__', None),sys._getframe(1)
+    while f is not None and code is not None:
+        if f.f_code is code: return f
+        f = f.f_back
+    return None
+
 @patch
 def before_fit(self:WeightDecayStats):
     "At the start of a training fit: read the optimizer's groups once (decayed parameters, mode, tensor names) and start a clean history"
@@ -142,7 +151,13 @@ def before_fit(self:WeightDecayStats):
     if hasattr(learn, 'lr_finder') and not self.log_lr_find:
         self._s.active = False  # lr_find's own fit: keep the history of the last real fit
         return
+    ft = _fine_tune_frame()
+    if ft is not None and ft is self.__dict__.get('_ft'):  # the next fit of the same `fine_tune`: its history goes on
+        done,phase,n = {k: self._history(k) for k in (False, True) if k is False or self.per_layer},self._phase+1,self._s.n_steps
+    else: done,phase,n = None,0,0
     self._reset()
+    self._ft,self._phase,self._done = ft,phase,done
+    self._s.n_steps = n
     names = {id(p):n for n,p in learn.model.named_parameters()}
     self.groups = wd_groups(learn)
     self._opt = _inner_opt(learn)
@@ -272,7 +287,7 @@ def _rows(self:WeightDecayStats, per_layer:bool):
         upd = a[n+2*k:] if self.track_update else None
         grp = np.array([self._flat[i][0] for i in idx])
         dec = np.array([self._flat[i][3] for i in idx])
-        meta = dict(step=step, iter=it, epoch=epoch)
+        meta = dict(phase=self._phase, step=step, iter=it, epoch=epoch)
         if per_layer:
             for j,i in enumerate(idx):
                 g,name,_,d = self._flat[i]
@@ -296,23 +311,29 @@ def _rows(self:WeightDecayStats, per_layer:bool):
     if 'update_norm' in df: df['decay_share'] = _safe_div(df.decay_step_norm, df.update_norm)
     return df
 
+@patch
+def _history(self:WeightDecayStats, per_layer:bool) -> pd.DataFrame:
+    "The rows of this fit, after those of the earlier fits of the same `fine_tune`"
+    done = (self._done or {}).get(per_layer)
+    return self._rows(per_layer) if done is None else pd.concat([done, self._rows(per_layer)], ignore_index=True)
+
 @patch(as_prop=True)
 def df(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per logged step and parameter group"
-    return self._rows(per_layer=False)
+    "One row per logged step and parameter group (`phase`: which fit of a `fine_tune`)"
+    return self._history(per_layer=False)
 
 @patch(as_prop=True)
 def layer_df(self:WeightDecayStats) -> pd.DataFrame:
     "One row per logged step and parameter tensor (needs `per_layer=True`)"
     if not self.per_layer: raise ValueError("`layer_df` needs `WeightDecayStats(per_layer=True)`")
-    return self._rows(per_layer=True)
+    return self._history(per_layer=True)
 
 @patch
 def summary(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per epoch and group: mean ratio and cos, last norms, timescale in epochs; `diverged` when a norm became NaN or inf"
+    "One row per fit phase, epoch and group: mean ratio and cos, last norms, timescale in epochs; `diverged` when a norm became NaN or inf"
     df = self.df
     if df.empty: return df
-    agg = df.assign(diverged=_diverged(df)).groupby(['epoch', 'group']).agg(
+    agg = df.assign(diverged=_diverged(df)).groupby(['phase', 'epoch', 'group']).agg(
         steps=('step', 'count'), lr=('lr', _last), wd=('wd', _last), mode=('mode', 'first'),
         loss_grad_norm=('loss_grad_norm', _mean), wd_grad_norm=('wd_grad_norm', _mean),
         ratio=('ratio', _mean), cos=('cos', 'mean'), weight_norm=('weight_norm', _last),
