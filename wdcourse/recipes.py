@@ -244,6 +244,8 @@ def _check_fit_kwargs(kwargs:dict, recipe:str) -> dict:
 
 def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None, quiet=False, opt_func=None, fp16=False):
     "Run `run_one(state, *setting)` for each setting not already in `path`, each from the Learner's state on entry"
+    if opt_func is not None and not callable(opt_func):
+        raise TypeError(f"`opt_func` must be an optimizer function such as fastai's `Adam` or `partial(SGD, mom=0.9)`, got {type(opt_func).__name__}: {opt_func!r}")
     if fp16 and torch.device(learn.dls.device or 'cpu').type!='cuda':
         raise ValueError(f"`fp16=True` needs the Learner's data on a CUDA device, it is on {learn.dls.device}")
     # everything else that changes the results, compared when a file is resumed
