@@ -223,6 +223,22 @@ def _check_lr(lr, name:str='lr'):
         raise TypeError(f"`{name}` must be a number, a slice or one number per parameter group, got {type(lr).__name__}: {lr!r}")
     return check_rate(lr, name, positive=True)
 
+def _check_grid_lrs(lrs) -> tuple:
+    "The grid's learning rates, as numbers (the top one of each) and how each spreads over the parameter groups: (lrs, spread)"
+    if not (isinstance(lrs, (list, tuple)) and any(isinstance(x, slice) for x in lrs)): return _check_values(lrs, 'lrs', positive=True),None
+    if not all(isinstance(x, slice) for x in lrs): raise TypeError(f"`lrs` must be all numbers or all slices, got {lrs!r}")
+    got = [_check_lr(x, f'lrs[{i}]') for i,x in enumerate(lrs)]
+    spreads = [None if s.start is None else s.stop/s.start for s in got]
+    same = all(a is None for a in spreads) or (None not in spreads and all(math.isclose(a, spreads[0], rel_tol=1e-6) for a in spreads))
+    if not same: raise ValueError(f"`lrs` as slices must all spread the same way (one stop/start for all, or all `slice(stop)`), got {lrs!r}")
+    # the grid's axis is the top lr; the spread is one setting of the whole sweep
+    return _check_values([s.stop for s in got], 'lrs', positive=True),('slice(lr)' if spreads[0] is None else float(spreads[0]))
+
+def _spread(lr:float, spread):
+    "What `fit_one_cycle` gets for a grid cell: `lr`, or the slice that ends at `lr` and spreads as the grid's"
+    if spread is None: return lr
+    return slice(lr) if spread=='slice(lr)' else slice(lr/spread, lr)
+
 def _top_lr(lr) -> float:
     "The largest learning rate of a number, slice or array: the one `lr_max` records"
     return float(lr.stop if isinstance(lr, slice) else np.max(lr))
@@ -593,7 +609,7 @@ class LRWDGrid(_Result):
 @patch
 @delegates(Learner.fit_one_cycle, but=['n_epoch', 'lr_max', 'wd', 'cbs', 'start_epoch', 'reset_opt'])
 def lr_wd_grid(self:Learner,
-               lrs, # Learning rates (fit_one_cycle's `lr_max`)
+               lrs, # Learning rates (fit_one_cycle's `lr_max`), or slices that all spread the same way over the parameter groups
                wds, # Weight decays (fastai's `wd`)
                epochs:int, # Epochs of `fit_one_cycle` per cell
                path=None, # CSV file: each finished cell is appended at once; a second call resumes
@@ -603,14 +619,14 @@ def lr_wd_grid(self:Learner,
                **kwargs
               ) -> LRWDGrid:
     "`fit_one_cycle(epochs, lr, wd=wd)` for every `lr` × `wd`, each from the same initial state and batches"
-    lrs,wds = _check_values(lrs, 'lrs', positive=True),_check_values(wds, 'wds')
+    (lrs,spread),wds = _check_grid_lrs(lrs),_check_values(wds, 'wds')
     epochs = check_int(epochs, 'epochs')
     kwargs = _check_fit_kwargs(kwargs, 'lr_wd_grid')
     def _one(st, lr, wd):
         self.wd = st.wd(wd)
-        rows = _fit_rows(self, epochs, lr, kwargs)
+        rows = _fit_rows(self, epochs, _spread(lr, spread), kwargs)
         rows.insert(1, 'mode', wd_mode(self))
         return rows
-    fixed = dict(epochs=epochs, **{k: v for k,v in sorted(kwargs.items())})
+    fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **{k: v for k,v in sorted(kwargs.items())})
     return _sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, _one,
                   LRWDGrid, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
