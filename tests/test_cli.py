@@ -53,3 +53,12 @@ def test_bad_option_from_the_console_script(tmp_path):
     f = tmp_path/'file'; f.write_text('x')
     r = run('--out', str(f))
     assert r.returncode==2 and r.stderr.strip()==f'wdcourse-compare: error: --out: {f} is a file, not a folder'
+
+@pytest.mark.parametrize('out', ['/proc/nope', '/proc/nope/deeper'])
+def test_out_folder_that_cannot_be_made(capsys, out):
+    "A folder the job cannot make is a one-line error naming --out and exit 2, like the other bad options (was a traceback, exit 1)"
+    from wdcourse.cli import cli
+    with pytest.raises(SystemExit) as e: cli(['--out', out])
+    assert e.value.code==2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines)==1 and lines[0].startswith(f'wdcourse-compare: error: --out: cannot make the folder {out}'), lines

@@ -51,6 +51,8 @@ def test_readme_starts_with_two_fresh_machine_commands():
     assert len(cmds)>=2
     assert cmds[0]=='pip install torch torchvision -e . && wdcourse-compare'
     assert cmds[1].startswith('pip install torch torchvision -e ".[dev]"') and 'nbdev_test' in cmds[1] and 'pytest' in cmds[1]
+    # and, last, the newest fastai and fastcore in a second environment that reuses the installed torch
+    assert cmds[1].endswith(' && python tests/newest_fastai.py') and (ROOT/'tests'/'newest_fastai.py').is_file()
 
 def test_ci_runs_exactly_the_readme_test_command():
     res = run(['bash', '.ci/run'], cwd=ROOT, env={**os.environ, 'CI_DRY_RUN': '1'})

@@ -4,17 +4,18 @@
 
 # %% ../nbs/10_callbacks.ipynb #ec9826fd
 from __future__ import annotations
-import numbers, operator
+import numbers, operator, sys
 from types import SimpleNamespace
 import numpy as np, pandas as pd
 import torch
 from torch import nn
 from fastcore.basics import patch
-from fastai.basics import Callback, ValueMetric, L, store_attr, norm_types
+from fastai.basics import Callback, ValueMetric, L, store_attr, norm_types, Learner
 from fastai.callback.core import _events
 from fastai.callback.training import GradientClip
 from .core import wd_groups, _inner_opt, penalty, check_rate
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 # %% auto #0
 __all__ = ['all_norm_types', 'WeightDecayStats', 'norm_fed_weights', 'L2Penalty', 'wd_param_groups', 'wd_splitter']
@@ -24,10 +25,18 @@ _stat_cols = ['loss_grad_norm', 'wd_grad_norm', 'ratio', 'cos', 'weight_norm', '
 _update_cols = ['update_norm', 'decay_share', 'angular_update', 'effective_lr']  # with `track_update=True`
 
 def _safe_div(a, b):
-    "a/b with 0/0 = 0 and x/0 = inf: a group with no gradient and no decay has ratio 0"
+    "a/b with 0/0 = 0 and x/0 = inf: a group with no gradient and no decay has ratio 0; NaN in, NaN out"
     a,b = np.asarray(a, dtype=float),np.asarray(b, dtype=float)
     with np.errstate(divide='ignore', invalid='ignore'): res = np.where(b>0, a/np.where(b>0, b, 1), np.where(a>0, np.inf, 0.))
-    return res
+    return np.where(np.isnan(a) | np.isnan(b), np.nan, res)
+
+# pandas' 'last', 'sum' and 'mean' skip NaN: an epoch that ended diverged would show its last finite number, a NaN norm 0
+def _last(s): return s.iloc[-1]
+def _sum(s): return s.to_numpy(dtype=float).sum()
+def _mean(s): return s.to_numpy(dtype=float).mean()
+def _diverged(df) -> np.ndarray:
+    "Rows whose loss gradient or weights are no longer finite"
+    return ~np.isfinite(df[['loss_grad_norm', 'weight_norm']].to_numpy(dtype=float)).all(axis=1)
 
 def _angle(dd, dp, pp):
     "Angle (radians) between p and p+Δp from ‖Δp‖², <Δp,p>, ‖p‖²: atan2 of Δp's parts across and along p, no difference of ‖p‖²-sized numbers"
@@ -53,7 +62,7 @@ def _derived(lr, wd, gn, pn, dot, gn_d, upd=None):
 class WeightDecayStats(Callback):
     "Log, at every optimizer step, the weight-decay gradient next to the loss gradient, per parameter group (and tensor)"
     order,run_valid = GradientClip.order+1,False  # after MixedPrecision unscales and GradientClip clips: the gradient the step uses
-    _stateattrs = ('_s',)  # `learn.export()` leaves out the per-step state: it holds views of the gradients
+    _stateattrs = ('_s', '_ft')  # `learn.export()` leaves out the per-step state (it holds views of the gradients) and a frame
     def __init__(self,
                  every:int=1, # Log every `every` optimizer steps
                  per_layer:bool=False, # Also log each parameter tensor (`layer_df`, `plot_layers`)
@@ -70,15 +79,26 @@ class WeightDecayStats(Callback):
         self._events = frozenset(e for e in _events if hasattr(type(self), e))  # the events this class handles
         self._reset()
 
-    def _init_state(self): self._s = SimpleNamespace(pending=None, cancelled=False, n_steps=0, plan=None, keep_plan=False)  # after unpickling
+    def _init_state(self):  # also after unpickling: no fit is running then
+        self._s = SimpleNamespace(pending=None, cancelled=False, n_steps=0, plan=None, keep_plan=False, active=False)
 
     def _reset(self):
         # per-step state lives in a plain namespace: each assignment to a Callback attribute costs a lookup on the Learner
         self._init_state()
         self._dev,self._cpu,self._meta = [],[],[]
+        self._phase,self._done,self._ft = 0,None,None  # the fit within a `fine_tune`, the history of its earlier fits, its frame
 
     @property
     def n_steps(self): return self._s.n_steps
+
+    @property
+    def learn(self): return self.__dict__.get('_learn')
+    @learn.setter
+    def learn(self, learn):
+        # fastai sets `learn` to None when it removes a callback (also at the end of `fit(cbs=...)`): the Recorder columns
+        # leave with it, even after an interrupted fit that never reached `after_fit`
+        if self.__dict__.get('_learn') is not learn: self._remove_recorder_cols()
+        self.__dict__['_learn'] = learn
 
     def __call__(self, event_name):
         # fastai calls every callback at every event (8 per training batch): answer the ones this class ignores at once.
@@ -89,7 +109,6 @@ class WeightDecayStats(Callback):
 
 _step_events = frozenset({'before_step', 'after_step'})
 _no_grad = torch.no_grad()  # one reusable context: creating one per step costs more than the step's Python
-
 
 # %% ../nbs/10_callbacks.ipynb #85bdb0b8
 def _flat32(t:torch.Tensor):
@@ -128,15 +147,40 @@ def _host_stats(lhs:list, rhs:list) -> list:
     return list(map(_ndot, lhs, rhs))
 
 # %% ../nbs/10_callbacks.ipynb #0ab88843
+def _evaluating(learn) -> bool:
+    "Is `learn` evaluating (`validate`, `get_preds`, ...)? fastai sends `before_fit` and `after_fit` there too, holding the Learner's lock, which a training fit never takes"
+    lock = getattr(learn, 'lock', None)
+    return lock is not None and lock.locked()
+
+def _fine_tune_frame():
+    "The frame of the `Learner.fine_tune` call this fit runs in, or None: its fits (frozen, then unfrozen) make one history"
+    code,f = getattr(getattr(Learner, 'fine_tune', None), '__code__', None),sys._getframe(1)
+    while f is not None and code is not None:
+        if f.f_code is code: return f
+        f = f.f_back
+    return None
+
 @patch
 def before_fit(self:WeightDecayStats):
-    "Read the optimizer's groups once (decayed parameters, mode, tensor names) and start a clean history"
-    self._in_lr_find = hasattr(self.learn, 'lr_finder') and not self.log_lr_find
-    if self._in_lr_find: return  # lr_find's own fit: keep the history of the last real fit
+    "At the start of a training fit: read the optimizer's groups once (decayed parameters, mode, tensor names) and start a clean history"
+    learn = self.learn
+    if _evaluating(learn): return  # creates, changes and refuses nothing: the history of the last training stays
+    self._remove_recorder_cols()  # left over by a fit that was interrupted
+    if hasattr(learn, 'lr_finder') and not self.log_lr_find:
+        self._s.active = False  # lr_find's own fit: keep the history of the last real fit
+        return
+    ft = _fine_tune_frame()
+    if ft is not None and ft is self.__dict__.get('_ft'):  # the next fit of the same `fine_tune`: its history goes on
+        done,phase,n = {k: self._history(k) for k in (False, True) if k is False or self.per_layer},self._phase+1,self._s.n_steps
+    else: done,phase,n = None,0,0
     self._reset()
-    names = {id(p):n for n,p in self.learn.model.named_parameters()}
-    self.groups = wd_groups(self.learn)
-    self._opt = _inner_opt(self.learn)
+    self._ft,self._phase,self._done = ft,phase,done
+    self._s.n_steps = n
+    names = {id(p):n for n,p in learn.model.named_parameters()}
+    # read from the model now: a callback passed to one fit has no Learner once the fit is over
+    self._param_names,self._nf_auto = set(names.values()),set(norm_fed_weights(learn.model))
+    self.groups = wd_groups(learn)
+    self._opt = _inner_opt(learn)
     # one flat list of tensors: (group, name, param, does decay act on it)
     self._flat = [(g.group, names.get(id(p), f'group{g.group}.{i}'), p, bool(d))
                   for g in self.groups for i,(p,d) in enumerate(zip(g.params, g.do_wd))]
@@ -144,9 +188,12 @@ def before_fit(self:WeightDecayStats):
     self._layout_cache = {}
     self.modes = [g.mode for g in self.groups]
     self._torch_opt = isinstance(self._opt, torch.optim.Optimizer)
+    # iterations per epoch, for `summary` after the fit: a `load_learner`ed Learner has empty loaders, a detached callback none
+    self._n_iter = len(learn.dls.train)
     # fastai's optimizers zero the gradients in place, so the same tensors come back at every step; torch's set them to None
     self._s.keep_plan = not self._torch_opt
     if self.recorder_cols: self._add_recorder_cols()
+    self._s.active = True  # every other event does nothing unless a training fit started here
 
 @patch
 def _layout(self:WeightDecayStats, idx:tuple):
@@ -183,7 +230,7 @@ def before_step(self:WeightDecayStats):
     "Compute the step's squared norms and dot products per tensor, on the device (the loss gradient alone is in `p.grad` here)"
     st = self._s
     st.pending = None  # a batch a later callback cancelled here left one (no `after_step` follows a `CancelBatchException`)
-    if st.n_steps % self.every or self._in_lr_find: return
+    if not st.active or st.n_steps % self.every: return
     plan = st.plan
     if plan is None or not all(map(operator.is_, map(_grad, self._all), plan[0])):
         if plan is not None: st.keep_plan = False  # the gradient tensors were replaced: holding on to them would keep a copy alive
@@ -202,15 +249,15 @@ def before_step(self:WeightDecayStats):
 @patch
 def after_cancel_step(self:WeightDecayStats):
     "A callback cancelled the step (e.g. `MixedPrecision` when the gradients overflow): it is neither logged nor counted"
-    if self._in_lr_find: return
     st = self._s
+    if not st.active: return
     st.pending,st.cancelled = None,True
 
 @patch
 def after_step(self:WeightDecayStats):
     "Commit the pending step and count it: fastai calls `after_step` after a cancelled step too"
-    if self._in_lr_find: return
     st = self._s
+    if not st.active: return
     if st.cancelled:
         st.cancelled = False
         return
@@ -235,14 +282,15 @@ def _flush(self:WeightDecayStats):
 @patch
 def after_epoch(self:WeightDecayStats):
     "Move the epoch's numbers to the CPU in one transfer"
-    if not self._in_lr_find: self._flush()
+    if self._s.active: self._flush()
 
 @patch
 def after_fit(self:WeightDecayStats):
     "Move what is left to the CPU and remove the Recorder columns, if any"
-    if self._in_lr_find: return
+    st = self._s
+    if not st.active or _evaluating(self.learn): return  # an evaluation inside a training fit ends here, not the fit
     self._flush()
-    self._s.plan = None  # it holds the gradient tensors
+    st.plan,st.active = None,False  # the plan holds the gradient tensors
     self._remove_recorder_cols()
 
 # %% ../nbs/10_callbacks.ipynb #b16a0002
@@ -262,8 +310,8 @@ def norm_fed_weights(model:nn.Module) -> list:
 @patch
 def _norm_fed_names(self:WeightDecayStats) -> set:
     "The names of the weights `effective_lr` is logged for: `norm_fed`, checked against the model, or those `norm_fed_weights` finds"
-    if self.norm_fed is None: return set(norm_fed_weights(self.learn.model))
-    unknown = set(self.norm_fed) - {n for n,_ in self.learn.model.named_parameters()}
+    if self.norm_fed is None: return self.__dict__.get('_nf_auto', set())
+    unknown = set(self.norm_fed) - self.__dict__.get('_param_names', set())
     if unknown: raise ValueError(f"`norm_fed` names no parameter of the model: {sorted(unknown)}; the history is kept: set "
                              "`learn.weight_decay_stats.norm_fed` to names from `learn.model.named_parameters()` (or None) and read it again")
     return set(self.norm_fed)
@@ -283,13 +331,13 @@ def _rows(self:WeightDecayStats, per_layer:bool):
         nf = np.array([self._flat[i][1] in nf_names for i in idx])
         grp = np.array([self._flat[i][0] for i in idx])
         dec = np.array([self._flat[i][3] for i in idx])
-        meta = dict(step=step, iter=it, epoch=epoch)
+        meta = dict(phase=self._phase, step=step, iter=it, epoch=epoch)
         if per_layer:
             for j,i in enumerate(idx):
                 g,name,_,d = self._flat[i]
                 lr,wd = hyp[g]
                 u = None if upd is None else (upd[0,j], upd[2,j], upd[1,j], upd[1,j] if nf[j] else 0.)
-                rows.append(dict(meta, group=g, layer=name, decayed=d, lr=lr, wd=wd, mode=self.modes[g],
+                rows.append(dict(meta, group=g, layer=name, decayed=d and wd!=0, lr=lr, wd=wd, mode=self.modes[g],
                                  **_derived(lr, wd if d else 0., gn[j], pn[j], dots[j], gn[j], u)))
             continue
         for g,(lr,wd) in enumerate(hyp):
@@ -305,28 +353,35 @@ def _rows(self:WeightDecayStats, per_layer:bool):
         if c in df: df[c] = df[c].astype(float)
     return df
 
+@patch
+def _history(self:WeightDecayStats, per_layer:bool) -> pd.DataFrame:
+    "The rows of this fit, after those of the earlier fits of the same `fine_tune`"
+    done = (self._done or {}).get(per_layer)
+    return self._rows(per_layer) if done is None else pd.concat([done, self._rows(per_layer)], ignore_index=True)
+
 @patch(as_prop=True)
 def df(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per logged step and parameter group"
-    return self._rows(per_layer=False)
+    "One row per logged step and parameter group (`phase`: which fit of a `fine_tune`)"
+    return self._history(per_layer=False)
 
 @patch(as_prop=True)
 def layer_df(self:WeightDecayStats) -> pd.DataFrame:
     "One row per logged step and parameter tensor (needs `per_layer=True`)"
     if not self.per_layer: raise ValueError("`layer_df` needs `WeightDecayStats(per_layer=True)`")
-    return self._rows(per_layer=True)
+    return self._history(per_layer=True)
 
 @patch
 def summary(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per epoch and group: mean ratio and cos, last norms, timescale in epochs"
+    "One row per fit phase, epoch and group: mean ratio and cos, last norms, timescale in epochs; `diverged` when a norm became NaN or inf"
     df = self.df
     if df.empty: return df
-    agg = df.groupby(['epoch', 'group']).agg(
-        steps=('step', 'count'), lr=('lr', 'last'), wd=('wd', 'last'), mode=('mode', 'first'),
-        loss_grad_norm=('loss_grad_norm', 'mean'), wd_grad_norm=('wd_grad_norm', 'mean'),
-        ratio=('ratio', 'mean'), cos=('cos', 'mean'), weight_norm=('weight_norm', 'last'),
-        penalty=('penalty', 'last'), timescale=('timescale', 'median')).reset_index()
-    agg['timescale_epochs'] = agg.timescale/len(self.learn.dls.train)  # learn.n_iter is the validation length after a fit
+    agg = df.assign(diverged=_diverged(df)).groupby(['phase', 'epoch', 'group']).agg(
+        steps=('step', 'count'), lr=('lr', _last), wd=('wd', _last), mode=('mode', 'first'),
+        loss_grad_norm=('loss_grad_norm', _mean), wd_grad_norm=('wd_grad_norm', _mean),
+        ratio=('ratio', _mean), cos=('cos', 'mean'), weight_norm=('weight_norm', _last),
+        penalty=('penalty', _last), timescale=('timescale', 'median'), diverged=('diverged', 'any')).reset_index()
+    agg['timescale_epochs'] = agg.timescale/self._n_iter  # counted when the fit started: the loaders may be gone now
+    agg['diverged'] = agg.pop('diverged')
     return agg
 
 @patch
@@ -356,8 +411,8 @@ def _add_recorder_cols(self:WeightDecayStats):
 
 @patch
 def _remove_recorder_cols(self:WeightDecayStats):
-    mets = getattr(self, '_mets', [])
-    if mets: self.learn.metrics = L(m for m in self.learn.metrics if not any(m is o for o in mets))
+    mets,learn = self.__dict__.get('_mets'),self.learn
+    if mets and learn is not None: learn.metrics = L(m for m in learn.metrics if not any(m is o for o in mets))
     self._mets = []
 
 # %% ../nbs/10_callbacks.ipynb #2b9a1b72
@@ -369,18 +424,23 @@ def plot(self:WeightDecayStats, axs=None, figsize=(12, 7)):
     if axs is None: fig,axs = plt.subplots(2, 2, figsize=figsize)
     axs = np.asarray(axs).flatten()
     if len(axs)<4: raise ValueError(f"`axs` must hold 4 axes, got {len(axs)}")
-    for g,d in df.groupby('group'):
-        sfx = f' (group {g})' if df.group.nunique()>1 else ''
-        axs[0].plot(d.step, d.loss_grad_norm, label=f'‖∇L‖{sfx}')
-        axs[0].plot(d.step, d.wd_grad_norm, '--', label=f'‖wd·p‖{sfx}')
-        axs[1].plot(d.step, d.ratio, label=f'group {g}')
-        axs[2].plot(d.step, d.cos, label=f'group {g}')
-        axs[3].plot(d.step, d.weight_norm, label=f'group {g}')
+    colors = plt.rcParams['axes.prop_cycle'].by_key()['color']
+    for k,(g,d) in enumerate(df.groupby('group')):
+        c,sfx = colors[k%len(colors)],(f' (group {g})' if df.group.nunique()>1 else '')  # one colour per group in every panel
+        axs[0].plot(d.step, d.loss_grad_norm, color=c, label=f'‖∇L‖{sfx}')
+        axs[0].plot(d.step, d.wd_grad_norm, '--', color=c, label=f'‖wd·p‖{sfx}')
+        axs[1].plot(d.step, d.ratio, color=c, label=f'group {g}')
+        axs[2].plot(d.step, d.cos, color=c, label=f'group {g}')
+        axs[3].plot(d.step, d.weight_norm, color=c, label=f'group {g}')
+        bad = d.step.to_numpy()[_diverged(d)]
+        if len(bad):  # NaN and inf draw nothing: mark where the group diverged
+            for ax in axs[:4]: ax.axvline(bad[0], color=c, ls='-.', lw=1.5, label=f'diverged{sfx}')
     axs[0].set_yscale('log')
     axs[2].axhline(0, color='gray', lw=0.5); axs[2].axhline(-1, color='gray', lw=0.5, ls=':')
     axs[1].axhline(1, color='gray', lw=0.5, ls=':')
     for ax,t in zip(axs, ['gradient norms (log)', 'ratio ‖wd·p‖/‖∇L‖', 'cos(∇L, p)', 'weight norm ‖p‖']):
         ax.set_title(t); ax.set_xlabel('optimizer step'); ax.legend(fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     fig = axs[0].figure
     fig.tight_layout()
     return fig
@@ -400,6 +460,7 @@ def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(10, 4)
     if log: vals = np.log10(np.where(vals>0, vals, np.nan))
     im = ax.imshow(vals, aspect='auto', interpolation='nearest', extent=(piv.columns.min(), piv.columns.max(), len(piv)-0.5, -0.5))
     ax.set_yticks(range(len(piv))); ax.set_yticklabels(piv.index)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel('optimizer step'); ax.set_title(f"{'log10 ' if log else ''}{col} per layer")
     ax.figure.colorbar(im, ax=ax)
     return ax.figure

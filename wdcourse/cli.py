@@ -93,7 +93,8 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     epochs,seed = _int('epochs', epochs),_int('seed', seed, lo=0)
     device,out = _check_device(device),Path(out)
     if out.exists() and not out.is_dir(): raise _BadOption('out', f"{out} is a file, not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    try: out.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise _BadOption('out', f"cannot make the folder {out}: {e.strerror or e}") from None
 
     learn = _learner(dataset, device, seed)
     lf = learn.lr_find_wd(wds, show_plot=False, quiet=quiet)

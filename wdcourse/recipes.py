@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_recipes.ipynb #01b29434
 from __future__ import annotations
-import copy, math, os, random, tempfile, itertools, numbers
+import copy, math, os, random, tempfile, itertools, numbers, functools, inspect, types
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
@@ -17,8 +17,10 @@ from fastai.callback.progress import ProgressCallback, ShowGraphCallback, CSVLog
 from fastai.callback.tracker import SaveModelCallback
 from fastai.callback.fp16 import MixedPrecision
 from fastprogress.fastprogress import progress_bar
-from .core import check_rate, check_int, wd_mode
-from .callbacks import WeightDecayStats, _safe_div
+from torch import nn
+from matplotlib.ticker import MaxNLocator
+from .core import check_rate, check_int, wd_mode, wd_groups
+from .callbacks import WeightDecayStats, _safe_div, _last, _sum, _mean
 
 # %% auto #0
 __all__ = ['LRFindWD', 'CompareWD', 'LRWDGrid']
@@ -50,6 +52,13 @@ def _restore_cbs(learn, cbs):
     learn.cbs = L(cbs)
 
 # %% ../nbs/20_recipes.ipynb #ad3f61f7
+def _undecayed_groups(learn) -> list|None:
+    "Per parameter group, does a fresh optimizer give it `weight_decay=0` (`wd_splitter`'s biases and norms) while others decay? None when no group is kept out"
+    try: wds = [g.wd for g in wd_groups(learn.opt_func(learn.splitter(learn.model), lr=learn.lr))]
+    except Exception: return None  # an optimizer without weight decay: the fit will say so
+    zero = [w==0 for w in wds]
+    return zero if any(zero) and not all(zero) else None
+
 class _LearnerState:
     "What a recipe's runs change in a Learner: kept on entry, put back before each run (`reset`) and on exit"
     def __init__(self, learn, opt_func=None, fp16=False):
@@ -71,7 +80,12 @@ class _LearnerState:
         l.logger,l.model_dir = noop,Path(self.tmp.name)
         if self.opt_func is not None: l.opt_func = self.opt_func
         if self.fp16 and not any(isinstance(cb, MixedPrecision) for cb in l.cbs): l.add_cb(MixedPrecision())
+        self.undecayed = _undecayed_groups(l)
         return self
+
+    def wd(self, wd:float):
+        "The Learner's `wd` for a swept `wd`: one per parameter group, 0 where the optimizer starts a group without decay"
+        return wd if self.undecayed is None else [0. if u else wd for u in self.undecayed]
 
     def reset(self, fresh_opt=None):
         "Weights, optimizer state and random state as on entry: every run starts from here"
@@ -99,33 +113,52 @@ class _LearnerState:
 def _fmt(v):
     "A fixed setting as the string stored in a sweep's CSV"
     if v is None: return 'default'
+    if isinstance(v, np.floating): v = float(str(v))  # a float32 0.001 is written 0.001
     if isinstance(v, float): return repr(v)
     return str(v)
+
+def _same(a:str, b:str) -> bool:
+    "Two stored settings are the same: equal numbers (to float32 precision) or equal strings"
+    try: x,y = float(a),float(b)
+    except (TypeError, ValueError): return a==b
+    return x==y or math.isclose(x, y, rel_tol=1e-6)
+
+def _check_path(path):
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"`path` must be a file name (str or Path) or None, got {type(path).__name__}: {path!r}")
+    return None if path is None else Path(path)
 
 class _SweepLog:
     "The rows of a sweep, appended to the CSV `path` one finished setting at a time"
     def __init__(self, path, recipe:str, fixed:dict, keys:list):
-        self.path = None if path is None else Path(path)
+        self.path = _check_path(path)
         self.fixed = {'recipe': recipe, **{k: _fmt(v) for k,v in fixed.items()}}
         self.keys,self.old = keys,None
         if self.path is not None and self.path.is_dir(): raise ValueError(f"`path` must be a CSV file, {self.path} is a folder")
         if self.path is not None and self.path.exists() and self.path.stat().st_size>0: self.old = self._read()
 
     def _read(self):
-        df = pd.read_csv(self.path, dtype={k: str for k in self.fixed})
-        missing = [k for k in [*self.fixed, *self.keys] if k not in df]
+        try: df = pd.read_csv(self.path, dtype=str)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+            raise ValueError(f"`path` {self.path} is not a sweep's CSV file ({type(e).__name__}: {str(e).strip()}): pass another `path`") from None
+        missing = [k for k in ['recipe', *self.keys] if k not in df]
         if missing: raise ValueError(f"`path` {self.path} is not a sweep of `{self.fixed['recipe']}`: it has no column {missing}")
-        diff = {k: sorted(set(df[k])) for k,v in self.fixed.items() if set(df[k]) != {v}}
-        if diff:
-            said = '; '.join(f"{k}={'/'.join(old)} there, {self.fixed[k]} here" for k,old in diff.items())
-            raise ValueError(f"`path` {self.path} holds a sweep run with other settings ({said}): pass another `path`, or the same settings to resume it")
-        return df
+        cols = list(df.columns)
+        there = cols[:min(cols.index(k) for k in self.keys)]  # the fixed settings come first, then the swept ones
+        said = [f"{k}={'/'.join(sorted(set(df[k].astype(str))))} there, {v} here" for k,v in self.fixed.items()
+                if k in there and not all(_same(x, v) for x in set(df[k].astype(str)))]
+        said += [f"{k}: not recorded there, {v} here" for k,v in self.fixed.items() if k not in there]
+        said += [f"{k}={'/'.join(sorted(set(df[k].astype(str))))} there, not set here" for k in there if k not in self.fixed]
+        if said:
+            raise ValueError(f"`path` {self.path} holds a sweep run with other settings ({'; '.join(said)}): pass another `path`, or the same settings to resume it")
+        res = pd.read_csv(self.path, dtype={k: str for k in there})  # the results with their own types
+        return res
 
     def done(self, setting:tuple):
         "The rows of `setting` if it is finished in the file, else None"
         if self.old is None: return None
         m = np.ones(len(self.old), dtype=bool)
-        for k,v in zip(self.keys, setting): m &= self.old[k].astype(float).values==v
+        for k,v in zip(self.keys, setting): m &= np.isclose(self.old[k].astype(float).values, v, rtol=1e-6, atol=0)
         return self.old[m].reset_index(drop=True) if m.any() else None
 
     def add(self, rows:pd.DataFrame, setting:tuple) -> pd.DataFrame:
@@ -136,13 +169,24 @@ class _SweepLog:
         new = not self.path.exists() or self.path.stat().st_size==0
         if not new:
             cols = list(pd.read_csv(self.path, nrows=0).columns)
-            if set(cols)!=set(rows.columns):
-                raise ValueError(f"`path` {self.path} has the columns {cols}, this run makes {list(rows.columns)}: pass another `path`")
-            rows = rows[cols]
+            if set(rows.columns) - set(cols):
+                # a setting that stopped early (a diverged `lr_find`) made fewer columns: the file gains the new ones, NaN for those rows
+                if set(cols) - set(rows.columns):
+                    raise ValueError(f"`path` {self.path} has the columns {cols}, this run makes {list(rows.columns)}: pass another `path`")
+                self._rewrite(pd.read_csv(self.path, dtype=str).reindex(columns=list(rows.columns)))
+                cols = list(rows.columns)
+            rows = rows.reindex(columns=cols)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, 'a') as f:
             f.write(rows.to_csv(index=False, header=new)); f.flush(); os.fsync(f.fileno())
         return rows
+
+    def _rewrite(self, df:pd.DataFrame):
+        "Replace the file by `df` at once: an interruption leaves the old file or the new one, never half of one"
+        tmp = self.path.with_name(self.path.name + '.tmp')
+        with open(tmp, 'w') as f:
+            f.write(df.to_csv(index=False)); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, self.path)
 
 # %% ../nbs/20_recipes.ipynb #2d31b4db
 def _check_values(xs, name:str, positive:bool=False) -> list:
@@ -156,10 +200,73 @@ def _check_values(xs, name:str, positive:bool=False) -> list:
     if dup: raise ValueError(f"`{name}` must not repeat a value, got {dup} more than once")
     return vals
 
+def _describe(f) -> str:
+    "An optimizer function as text, with what `partial` fixed: `partial(SGD, mom=0.9)` -> 'SGD(mom=0.9)'"
+    if isinstance(f, functools.partial):
+        args = [_describe(a) for a in f.args] + [f'{k}={_describe(v)}' for k,v in sorted(f.keywords.items())]
+        return f"{_describe(f.func)}({', '.join(args)})"
+    if isinstance(f, (type, types.FunctionType, types.BuiltinFunctionType)): return f.__qualname__
+    return _fmt(f)
+
+def _check_lr(lr, name:str='lr'):
+    "A learning rate as `fit_one_cycle` takes it: a number, `slice(start, stop)` (spread over the parameter groups) or one number per group"
+    if isinstance(lr, slice):
+        if lr.step is not None: raise ValueError(f"`{name}` as a slice takes no step, got {lr!r}")
+        stop = check_rate(lr.stop, f'{name}.stop', positive=True)
+        start = None if lr.start is None else check_rate(lr.start, f'{name}.start', positive=True)
+        if start is not None and start>stop: raise ValueError(f"`{name}` must go from low to high, got {lr!r}")
+        return slice(start, stop)
+    if isinstance(lr, (list, tuple, np.ndarray)) or (isinstance(lr, torch.Tensor) and lr.ndim>0):
+        if len(lr)==0: raise ValueError(f"`{name}` must hold at least one number")
+        return np.array([check_rate(x, f'{name}[{i}]', positive=True) for i,x in enumerate(lr)])
+    if isinstance(lr, str) or not isinstance(lr, (numbers.Real, torch.Tensor)):
+        raise TypeError(f"`{name}` must be a number, a slice or one number per parameter group, got {type(lr).__name__}: {lr!r}")
+    return check_rate(lr, name, positive=True)
+
+def _check_grid_lrs(lrs) -> tuple:
+    "The grid's learning rates, as numbers (the top one of each) and how each spreads over the parameter groups: (lrs, spread)"
+    if not (isinstance(lrs, (list, tuple)) and any(isinstance(x, slice) for x in lrs)): return _check_values(lrs, 'lrs', positive=True),None
+    if not all(isinstance(x, slice) for x in lrs): raise TypeError(f"`lrs` must be all numbers or all slices, got {lrs!r}")
+    got = [_check_lr(x, f'lrs[{i}]') for i,x in enumerate(lrs)]
+    spreads = [None if s.start is None else s.stop/s.start for s in got]
+    same = all(a is None for a in spreads) or (None not in spreads and all(math.isclose(a, spreads[0], rel_tol=1e-6) for a in spreads))
+    if not same: raise ValueError(f"`lrs` as slices must all spread the same way (one stop/start for all, or all `slice(stop)`), got {lrs!r}")
+    # the grid's axis is the top lr; the spread is one setting of the whole sweep
+    return _check_values([s.stop for s in got], 'lrs', positive=True),('slice(lr)' if spreads[0] is None else float(spreads[0]))
+
+def _spread(lr:float, spread):
+    "What `fit_one_cycle` gets for a grid cell: `lr`, or the slice that ends at `lr` and spreads as the grid's"
+    if spread is None: return lr
+    return slice(lr) if spread=='slice(lr)' else slice(lr/spread, lr)
+
+def _top_lr(lr) -> float:
+    "The largest learning rate of a number, slice or array: the one `lr_max` records"
+    return float(lr.stop if isinstance(lr, slice) else np.max(lr))
+
+_set_by_recipe = ('n_epoch', 'lr_max', 'wd', 'cbs', 'start_epoch', 'reset_opt')  # what the recipes pass to `fit_one_cycle` themselves
+
+def _check_fit_kwargs(kwargs:dict, recipe:str) -> dict:
+    "The keyword arguments for `fit_one_cycle`, checked before anything runs"
+    ok = [k for k in inspect.signature(Learner.fit_one_cycle).parameters if k not in ('self', *_set_by_recipe)]
+    for k in kwargs:
+        if k=='wd': raise TypeError(f"`{recipe}` sweeps `wd`: give the weight decays in `wds`, not `wd=`")
+        if k not in ok: raise TypeError(f"`{recipe}` got the keyword argument `{k}`, which it cannot pass to `fit_one_cycle` (it passes {ok})")
+    if 'pct_start' in kwargs:
+        p = check_rate(kwargs['pct_start'], 'pct_start')
+        if p>1: raise ValueError(f"`pct_start` must be between 0 and 1 (the share of the steps that warm up), got {p}")
+    for k in ('div', 'div_final'):
+        if k in kwargs: check_rate(kwargs[k], k, positive=True)
+    return kwargs
+
 def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None, quiet=False, opt_func=None, fp16=False):
     "Run `run_one(state, *setting)` for each setting not already in `path`, each from the Learner's state on entry"
+    if opt_func is not None and not callable(opt_func):
+        raise TypeError(f"`opt_func` must be an optimizer function such as fastai's `Adam` or `partial(SGD, mom=0.9)`, got {type(opt_func).__name__}: {opt_func!r}")
     if fp16 and torch.device(learn.dls.device or 'cpu').type!='cuda':
         raise ValueError(f"`fp16=True` needs the Learner's data on a CUDA device, it is on {learn.dls.device}")
+    # everything else that changes the results, compared when a file is resumed
+    fixed = {**fixed, 'optimizer': _describe(opt_func or learn.opt_func),
+             'fp16': bool(fp16) or any(isinstance(cb, MixedPrecision) for cb in learn.cbs), 'wd_bn_bias': learn.wd_bn_bias}
     log = _SweepLog(path, recipe, fixed, keys)
     parts = {s: log.done(s) for s in settings}
     todo = [s for s in settings if parts[s] is None]
@@ -172,11 +279,12 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
                 parts[s] = log.add(run_one(st, *s), s)
     except KeyboardInterrupt:
         done = [p for p in parts.values() if p is not None]
-        learn.last_sweep = make_result(pd.concat(done, ignore_index=True)) if done else None
-        print(f"{recipe} interrupted: {len(done)} of {len(settings)} settings finished, kept in `learn.last_sweep`"
-              + (f" and in {log.path}" if log.path else ''))
+        learn.last_sweep = make_result(pd.concat(done, ignore_index=True).drop(columns=list(log.fixed))) if done else None
+        if done: print(f"{recipe} interrupted: {len(done)} of {len(settings)} settings finished, kept in `learn.last_sweep`"
+                       + (f" and in {log.path}" if log.path else ''))
+        else: print(f"{recipe} interrupted before its first setting finished: no result kept" + (f", {log.path} unchanged" if log.path else ''))
         raise
-    return make_result(pd.concat([parts[s] for s in settings], ignore_index=True))
+    return make_result(pd.concat([parts[s] for s in settings], ignore_index=True).drop(columns=list(log.fixed)))
 
 # %% ../nbs/20_recipes.ipynb #e674ccf8
 class _BatchLosses(Callback):
@@ -278,12 +386,15 @@ def lr_find_wd(self:Learner,
     start_lr,end_lr = check_rate(start_lr, 'start_lr', positive=True),check_rate(end_lr, 'end_lr', positive=True)
     if start_lr>=end_lr: raise ValueError(f"`start_lr` must be below `end_lr`, got {start_lr} and {end_lr}")
     num_it = check_int(num_it, 'num_it', lo=6)
+    if callable(suggest_funcs): suggest_funcs = (suggest_funcs,)  # one function, as fastai's `lr_find` takes it
     suggest_funcs = tuple(suggest_funcs or ())
+    bad = [f for f in suggest_funcs if not callable(f)]
+    if bad: raise TypeError(f"`suggest_funcs` must be functions such as fastai's `valley`, got {bad[0]!r}")
     def _one(st, wd):
-        self.wd = wd
+        self.wd = st.wd(wd)
         return _lr_find_curve(self, start_lr, end_lr, num_it, stop_div)
     res = _sweep(self, 'lr_find_wd', ['wd'], [(w,) for w in wds], dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div),
-                 _one, lambda t: LRFindWD(t.drop(columns=['recipe', 'start_lr', 'end_lr', 'num_it', 'stop_div']), num_it, suggest_funcs),
+                 _one, lambda t: LRFindWD(t, num_it, suggest_funcs),
                  path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
     if show_plot: res.plot()
     return res
@@ -325,9 +436,10 @@ class _StopOnNaN(Callback):
 def _stats_by_epoch(df:pd.DataFrame, n_iter:int) -> pd.DataFrame:
     "Whole-model numbers per epoch from a `WeightDecayStats.df`: last ‖p‖, mean ratio and cos, timescale in epochs"
     d = df.assign(wg2=df.wd_grad_norm**2, lg2=df.loss_grad_norm**2, wn2=df.weight_norm**2)
-    s = d.groupby(['epoch', 'step']).agg(wg2=('wg2', 'sum'), lg2=('lg2', 'sum'), wn2=('wn2', 'sum'), timescale=('timescale', 'min')).reset_index()
+    # NaN stays NaN: pandas' sum, last and mean skip it (NaN weights had a norm of 0)
+    s = d.groupby(['epoch', 'step']).agg(wg2=('wg2', _sum), lg2=('lg2', _sum), wn2=('wn2', _sum), timescale=('timescale', 'min')).reset_index()
     s['ratio'] = _safe_div(np.sqrt(s.wg2), np.sqrt(s.lg2))
-    e = s.groupby('epoch').agg(weight_norm=('wn2', 'last'), wd_ratio=('ratio', 'mean'), timescale=('timescale', 'median')).reset_index()
+    e = s.groupby('epoch').agg(weight_norm=('wn2', _last), wd_ratio=('ratio', _mean), timescale=('timescale', 'median')).reset_index()
     e['weight_norm'] = np.sqrt(e.weight_norm)
     e['timescale_epochs'] = e.pop('timescale')/n_iter
     return e
@@ -363,17 +475,19 @@ class CompareWD(_Result):
         h,s = self.history,self.summary
         colors = itertools.cycle(plt.rcParams['axes.prop_cycle'].by_key()['color'])
         for (wd,d),c in zip(h.groupby('wd', sort=False), colors):
-            kw = dict(color=c, label=f'wd={wd:g}')
-            axs[0].plot(d.epoch, d.valid_loss, 'o-', **kw)
+            kw = dict(color=c, label=f'wd={wd:g}' + (' (diverged)' if d.diverged.any() else ''))
+            if 'valid_loss' in d: axs[0].plot(d.epoch, d.valid_loss, 'o-', **kw)
             if 'weight_norm' in d: axs[2].plot(d.epoch, d.weight_norm, 'o-', **kw)
             if 'wd_ratio' in d and (d.wd_ratio>0).any(): axs[3].plot(d.epoch, d.wd_ratio, 'o-', **kw)
-        axs[1].plot(s.wd, s.valid_loss, 'o-', label='valid'); axs[1].plot(s.wd, s.train_loss, 's--', label='train')
+        for col,fmt in (('valid_loss', 'o-'), ('train_loss', 's--')):
+            if col in s: axs[1].plot(s.wd, s[col], fmt, label=col.split('_')[0])
+        if s.diverged.any(): axs[1].plot(s.wd[s.diverged], np.zeros(s.diverged.sum()), 'rx', ms=10, transform=axs[1].get_xaxis_transform(), label='diverged')
         _wd_axis(axs[1], list(s.wd))
         if axs[3].lines: axs[3].set_yscale('log')
         for ax,t,x in zip(axs, ['valid loss', 'final loss against wd', 'weight norm ‖p‖ (decayed)', 'mean ratio ‖wd·p‖/‖∇L‖'],
                           ['epoch', 'wd', 'epoch', 'epoch']):
             ax.set_title(t)
-            if x=='epoch': ax.set_xlabel('epoch')
+            if x=='epoch': ax.set_xlabel('epoch'); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             if ax.lines: ax.legend(fontsize=8)
         fig = axs[0].figure
         fig.tight_layout()
@@ -385,7 +499,7 @@ class CompareWD(_Result):
 def compare_wd(self:Learner,
                wds, # Weight decays to compare (fastai's `wd`)
                epochs:int, # Epochs of `fit_one_cycle` per wd
-               lr=None, # A learning rate for all; 'suggest': each wd's own `lr_find` valley; None: the Learner's `lr`
+               lr=None, # A learning rate for all (number, slice, one per group: as `fit_one_cycle`); 'suggest': each wd's own `lr_find` valley; None: the Learner's `lr`
                path=None, # CSV file: each finished wd is appended at once; a second call resumes
                quiet:bool=False, # No progress bar
                opt_func=None, # Run with this optimizer instead of the Learner's
@@ -395,22 +509,24 @@ def compare_wd(self:Learner,
     "`fit_one_cycle(epochs, lr)` once per `wd` from the same initial state and batches, with `WeightDecayStats` attached"
     wds = _check_values(wds, 'wds')
     epochs = check_int(epochs, 'epochs')
-    if not (lr is None or lr=='suggest'):
-        if isinstance(lr, str) or not isinstance(lr, (numbers.Real, torch.Tensor)): raise TypeError(f"`lr` must be a number, 'suggest' or None, got {lr!r}")
-        lr = check_rate(lr, 'lr', positive=True)
+    suggest = isinstance(lr, str) and lr=='suggest'
+    if not (lr is None or suggest):
+        try: lr = _check_lr(lr)
+        except TypeError: raise TypeError(f"`lr` must be a number, a slice, one number per parameter group, 'suggest' or None, got {lr!r}") from None
+    kwargs = _check_fit_kwargs(kwargs, 'compare_wd')
     def _one(st, wd):
-        self.wd = wd
+        self.wd = st.wd(wd)
         lr_max = self.lr if lr is None else lr
-        if lr=='suggest':
+        if suggest:
             lr_max = _suggest(_lr_find_curve(self, 1e-7, 10, 100), 100, (valley,))['valley']
-            st.reset(); self.wd = wd  # the fit starts where the LR finder did
+            st.reset(); self.wd = st.wd(wd)  # the fit starts where the LR finder did
             if not math.isfinite(lr_max): return pd.DataFrame(dict(epoch=[0], lr_max=[np.nan], diverged=[True]))
         rows = _fit_rows(self, epochs, lr_max, kwargs, stats=True)
-        rows.insert(1, 'lr_max', float(lr_max))
+        rows.insert(1, 'lr_max', _top_lr(lr_max))
         return rows
     fixed = dict(epochs=epochs, lr=lr, **{k: v for k,v in sorted(kwargs.items())})
     return _sweep(self, 'compare_wd', ['wd'], [(w,) for w in wds], fixed, _one,
-                  lambda t: CompareWD(t.drop(columns=['recipe', *fixed])), path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
+                  CompareWD, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
 
 # %% ../nbs/20_recipes.ipynb #22aec535
 def _lower_is_better(col:str) -> bool: return 'loss' in col or 'error' in col
@@ -493,7 +609,7 @@ class LRWDGrid(_Result):
 @patch
 @delegates(Learner.fit_one_cycle, but=['n_epoch', 'lr_max', 'wd', 'cbs', 'start_epoch', 'reset_opt'])
 def lr_wd_grid(self:Learner,
-               lrs, # Learning rates (fit_one_cycle's `lr_max`)
+               lrs, # Learning rates (fit_one_cycle's `lr_max`), or slices that all spread the same way over the parameter groups
                wds, # Weight decays (fastai's `wd`)
                epochs:int, # Epochs of `fit_one_cycle` per cell
                path=None, # CSV file: each finished cell is appended at once; a second call resumes
@@ -503,13 +619,14 @@ def lr_wd_grid(self:Learner,
                **kwargs
               ) -> LRWDGrid:
     "`fit_one_cycle(epochs, lr, wd=wd)` for every `lr` × `wd`, each from the same initial state and batches"
-    lrs,wds = _check_values(lrs, 'lrs', positive=True),_check_values(wds, 'wds')
+    (lrs,spread),wds = _check_grid_lrs(lrs),_check_values(wds, 'wds')
     epochs = check_int(epochs, 'epochs')
+    kwargs = _check_fit_kwargs(kwargs, 'lr_wd_grid')
     def _one(st, lr, wd):
-        self.wd = wd
-        rows = _fit_rows(self, epochs, lr, kwargs)
+        self.wd = st.wd(wd)
+        rows = _fit_rows(self, epochs, _spread(lr, spread), kwargs)
         rows.insert(1, 'mode', wd_mode(self))
         return rows
-    fixed = dict(epochs=epochs, **{k: v for k,v in sorted(kwargs.items())})
+    fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **{k: v for k,v in sorted(kwargs.items())})
     return _sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, _one,
-                  lambda t: LRWDGrid(t.drop(columns=['recipe', *fixed])), path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
+                  LRWDGrid, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
