@@ -11,7 +11,7 @@ import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import patch, noop
 from fastcore.meta import delegates
-from fastai.basics import Learner, Callback, CancelFitException, L, Recorder
+from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, TrainEvalCallback, CastToTensor
 from fastai.callback.schedule import valley, fit_one_cycle
 from fastai.callback.progress import ProgressCallback, ShowGraphCallback, CSVLogger
 from fastai.callback.tracker import SaveModelCallback
@@ -200,13 +200,38 @@ def _check_values(xs, name:str, positive:bool=False) -> list:
     if dup: raise ValueError(f"`{name}` must not repeat a value, got {dup} more than once")
     return vals
 
-def _describe(f) -> str:
-    "An optimizer function as text, with what `partial` fixed: `partial(SGD, mom=0.9)` -> 'SGD(mom=0.9)'"
+_vague = '?'  # marks a part of a description that cannot tell two set-ups apart
+
+def _describe(f, closure:bool=False) -> str:
+    "A setting as text that tells two set-ups apart: `partial(SGD, mom=0.9)` -> 'SGD(mom=0.9)'; a lambda, or a local function (unless `closure` and its closure holds settings) -> '?'"
     if isinstance(f, functools.partial):
-        args = [_describe(a) for a in f.args] + [f'{k}={_describe(v)}' for k,v in sorted(f.keywords.items())]
-        return f"{_describe(f.func)}({', '.join(args)})"
-    if isinstance(f, (type, types.FunctionType, types.BuiltinFunctionType)): return f.__qualname__
-    return _fmt(f)
+        args = [_describe(a, closure) for a in f.args] + [f'{k}={_describe(v, closure)}' for k,v in sorted(f.keywords.items())]
+        return f"{_describe(f.func, closure)}({', '.join(args)})"
+    if isinstance(f, types.FunctionType):
+        name = f.__qualname__
+        if '<lambda>' in name: return _vague
+        if '<locals>' not in name: return name
+        if not closure: return _vague
+        # a function made by a factory such as `wd_splitter(0.1)`: its name and the settings it closed over
+        cells = zip(f.__code__.co_freevars, f.__closure__ or ())
+        return f"{name.replace('.<locals>.', '.')}({', '.join(f'{n}={_describe(c.cell_contents, closure)}' for n,c in cells)})"
+    if isinstance(f, (type, types.BuiltinFunctionType)): return f.__qualname__
+    if f is None or isinstance(f, (bool, str, numbers.Real)): return _fmt(f) if isinstance(f, numbers.Real) and not isinstance(f, bool) else repr(f)
+    if isinstance(f, (list, tuple)): return '(' + ', '.join(_describe(x, closure) for x in f) + ')'  # `moms` as a list or a tuple: the same
+    if isinstance(f, dict): return '{' + ', '.join(f'{k}={_describe(v, closure)}' for k,v in sorted(f.items())) + '}'
+    return _vague  # an object: its repr would hold a memory address
+
+# the Learner's callbacks that do not change what a fit computes (or that a recipe sets aside or records itself)
+_not_setup = (TrainEvalCallback, Recorder, CastToTensor, MixedPrecision) + _set_aside
+
+def _describe_cbs(learn) -> str:
+    "The callbacks that take part in a recipe's runs, with the settings they were made with (their `__init__` arguments)"
+    res = []
+    for cb in learn.cbs:
+        if isinstance(cb, _not_setup): continue
+        ps = [p for p,v in inspect.signature(type(cb).__init__).parameters.items() if p!='self' and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)]
+        res.append(f"{type(cb).__name__}({', '.join(f'{p}={_describe(cb.__dict__[p])}' for p in ps if p in cb.__dict__)})")
+    return '; '.join(res) or 'none'
 
 def _check_lr(lr, name:str='lr'):
     "A learning rate as `fit_one_cycle` takes it: a number, `slice(start, stop)` (spread over the parameter groups) or one number per group"
@@ -265,8 +290,14 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
     if fp16 and torch.device(learn.dls.device or 'cpu').type!='cuda':
         raise ValueError(f"`fp16=True` needs the Learner's data on a CUDA device, it is on {learn.dls.device}")
     # everything else that changes the results, compared when a file is resumed
-    fixed = {**fixed, 'optimizer': _describe(opt_func or learn.opt_func),
+    fixed = {**fixed, 'optimizer': _describe(opt_func or learn.opt_func), 'splitter': _describe(learn.splitter, closure=True),
+             'callbacks': _describe_cbs(learn),
              'fp16': bool(fp16) or any(isinstance(cb, MixedPrecision) for cb in learn.cbs), 'wd_bn_bias': learn.wd_bn_bias}
+    if path is not None:  # a file is compared on resume: each part must tell two set-ups apart
+        if _vague in fixed['optimizer']:
+            raise ValueError(f"`opt_func` {opt_func or learn.opt_func!r} (a lambda or a local function) cannot be told apart from another in the file `path`: use a named function or `partial`, e.g. `partial(SGD, mom=0.9)`")
+        if _vague in fixed['splitter']:
+            raise ValueError(f"The Learner's `splitter` {learn.splitter!r} (a lambda) cannot be told apart from another in the file `path`: use a named function")
     log = _SweepLog(path, recipe, fixed, keys)
     parts = {s: log.done(s) for s in settings}
     todo = [s for s in settings if parts[s] is None]
