@@ -117,11 +117,15 @@ def _fmt(v):
     if isinstance(v, float): return repr(v)
     return str(v)
 
+def _close(x:float, y:float) -> bool:
+    "Two numbers are one setting: equal to float32 precision (a float32 0.001 is the 0.001 in a file). Duplicates and resume both ask this"
+    return x==y or math.isclose(x, y, rel_tol=1e-6)
+
 def _same(a:str, b:str) -> bool:
-    "Two stored settings are the same: equal numbers (to float32 precision) or equal strings"
+    "Two stored settings are the same: equal numbers (`_close`) or equal strings"
     try: x,y = float(a),float(b)
     except (TypeError, ValueError): return a==b
-    return x==y or math.isclose(x, y, rel_tol=1e-6)
+    return _close(x, y)
 
 def _check_path(path):
     if path is not None and not isinstance(path, (str, os.PathLike)):
@@ -158,7 +162,7 @@ class _SweepLog:
         "The rows of `setting` if it is finished in the file, else None"
         if self.old is None: return None
         m = np.ones(len(self.old), dtype=bool)
-        for k,v in zip(self.keys, setting): m &= np.isclose(self.old[k].astype(float).values, v, rtol=1e-6, atol=0)
+        for k,v in zip(self.keys, setting): m &= np.array([_close(x, v) for x in self.old[k].astype(float).values], dtype=bool)
         return self.old[m].reset_index(drop=True) if m.any() else None
 
     def add(self, rows:pd.DataFrame, setting:tuple) -> pd.DataFrame:
@@ -196,8 +200,8 @@ def _check_values(xs, name:str, positive:bool=False) -> list:
         raise TypeError(f"`{name}` must be a list of numbers, got {type(xs).__name__}: {xs!r}")
     vals = [check_rate(x, f'{name}[{i}]', positive=positive) for i,x in enumerate(xs)]
     if not vals: raise ValueError(f"`{name}` must hold at least one number, got an empty {type(xs).__name__}")
-    dup = sorted({v for v in vals if vals.count(v)>1})
-    if dup: raise ValueError(f"`{name}` must not repeat a value, got {dup} more than once")
+    dup = sorted({v for i,v in enumerate(vals) if any(_close(v, w) for w in vals[:i])})  # as a resume would match them
+    if dup: raise ValueError(f"`{name}` must not repeat a value (equal to float32 precision), got {dup} more than once")
     return vals
 
 _vague = '?'  # marks a part of a description that cannot tell two set-ups apart
