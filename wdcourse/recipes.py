@@ -291,6 +291,8 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
     "Run `run_one(state, *setting)` for each setting not already in `path`, each from the Learner's state on entry"
     if opt_func is not None and not callable(opt_func):
         raise TypeError(f"`opt_func` must be an optimizer function such as fastai's `Adam` or `partial(SGD, mom=0.9)`, got {type(opt_func).__name__}: {opt_func!r}")
+    if len(learn.dls.train)==0:
+        raise ValueError("The Learner's training DataLoader is empty (a `load_learner`ed Learner?): set `learn.dls` to your data before a sweep")
     try: wd_groups((opt_func or learn.opt_func)(learn.splitter(learn.model), lr=learn.lr))  # core's check of how it decays
     except (TypeError, ValueError) as e: raise ValueError(f"`opt_func` must apply weight decay, or a sweep of `wd` compares the same run: {e}") from None
     if fp16 and torch.device(learn.dls.device or 'cpu').type!='cuda':
