@@ -526,7 +526,8 @@ class CompareWD(_Result):
         for ax,t,x in zip(axs, ['valid loss', 'final loss against wd', 'weight norm ‖p‖ (decayed)', 'mean ratio ‖wd·p‖/‖∇L‖'],
                           ['epoch', 'wd', 'epoch', 'epoch']):
             ax.set_title(t)
-            if x=='epoch': ax.set_xlabel('epoch'); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            # whole epochs, also when one epoch is drawn (by default MaxNLocator wants 2 integers in view, else it goes fractional)
+            if x=='epoch': ax.set_xlabel('epoch'); ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
             if ax.lines: ax.legend(fontsize=8)
         fig = axs[0].figure
         fig.tight_layout()
