@@ -115,6 +115,7 @@ def _fmt(v):
     if v is None: return 'default'
     if isinstance(v, np.floating): v = float(str(v))  # a float32 0.001 is written 0.001
     if isinstance(v, float): return repr(v)
+    if isinstance(v, (list, tuple)): return '(' + ', '.join(_fmt(x) for x in v) + ')'  # `moms` as a list or a tuple, float32 or not: one setting
     return str(v)
 
 def _close(x:float, y:float) -> bool:
@@ -287,14 +288,22 @@ def _check_fit_kwargs(kwargs:dict, recipe:str) -> dict:
         if k in kwargs: check_rate(kwargs[k], k, positive=True)
     return kwargs
 
+def _fit_settings(kwargs:dict) -> dict:
+    "The fit's settings as a sweep's file records them: every `fit_one_cycle` argument a recipe passes on, its default where not given"
+    ps = inspect.signature(Learner.fit_one_cycle).parameters
+    return {k: kwargs.get(k, ps[k].default) for k in sorted(ps) if k not in ('self', *_set_by_recipe)}
+
 def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None, quiet=False, opt_func=None, fp16=False):
     "Run `run_one(state, *setting)` for each setting not already in `path`, each from the Learner's state on entry"
     if opt_func is not None and not callable(opt_func):
         raise TypeError(f"`opt_func` must be an optimizer function such as fastai's `Adam` or `partial(SGD, mom=0.9)`, got {type(opt_func).__name__}: {opt_func!r}")
     if len(learn.dls.train)==0:
         raise ValueError("The Learner's training DataLoader is empty (a `load_learner`ed Learner?): set `learn.dls` to your data before a sweep")
-    try: wd_groups((opt_func or learn.opt_func)(learn.splitter(learn.model), lr=learn.lr))  # core's check of how it decays
+    try: groups = wd_groups((opt_func or learn.opt_func)(learn.splitter(learn.model), lr=learn.lr))  # core's check of how it decays
     except (TypeError, ValueError) as e: raise ValueError(f"`opt_func` must apply weight decay, or a sweep of `wd` compares the same run: {e}") from None
+    lr = fixed.get('lr')
+    if isinstance(lr, np.ndarray) and len(lr)!=len(groups):  # fastai's bare AssertionError would come at the first fit
+        raise ValueError(f"`lr` must hold one number per parameter group ({len(groups)} here), got {len(lr)}")
     if fp16 and torch.device(learn.dls.device or 'cpu').type!='cuda':
         raise ValueError(f"`fp16=True` needs the Learner's data on a CUDA device, it is on {learn.dls.device}")
     # everything else that changes the results, compared when a file is resumed
@@ -321,7 +330,7 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
         learn.last_sweep = make_result(pd.concat(done, ignore_index=True).drop(columns=list(log.fixed))) if done else None
         if done: print(f"{recipe} interrupted: {len(done)} of {len(settings)} settings finished, kept in `learn.last_sweep`"
                        + (f" and in {log.path}" if log.path else ''))
-        else: print(f"{recipe} interrupted before its first setting finished: no result kept" + (f", {log.path} unchanged" if log.path else ''))
+        else: print(f"{recipe} interrupted before its first setting finished: no result kept" + (f", {log.path} unchanged" if log.path and log.path.exists() else f", {log.path} not written" if log.path else ''))
         raise
     return make_result(pd.concat([parts[s] for s in settings], ignore_index=True).drop(columns=list(log.fixed)))
 
@@ -425,7 +434,7 @@ def lr_find_wd(self:Learner,
     start_lr,end_lr = check_rate(start_lr, 'start_lr', positive=True),check_rate(end_lr, 'end_lr', positive=True)
     if start_lr>=end_lr: raise ValueError(f"`start_lr` must be below `end_lr`, got {start_lr} and {end_lr}")
     num_it = check_int(num_it, 'num_it', lo=6)
-    if callable(suggest_funcs): suggest_funcs = (suggest_funcs,)  # one function, as fastai's `lr_find` takes it
+    if callable(suggest_funcs) or isinstance(suggest_funcs, str): suggest_funcs = (suggest_funcs,)  # one function, as fastai's `lr_find` takes it
     suggest_funcs = tuple(suggest_funcs or ())
     bad = [f for f in suggest_funcs if not callable(f)]
     if bad: raise TypeError(f"`suggest_funcs` must be functions such as fastai's `valley`, got {bad[0]!r}")
@@ -552,7 +561,9 @@ def compare_wd(self:Learner,
     suggest = isinstance(lr, str) and lr=='suggest'
     if not (lr is None or suggest):
         try: lr = _check_lr(lr)
-        except TypeError: raise TypeError(f"`lr` must be a number, a slice, one number per parameter group, 'suggest' or None, got {lr!r}") from None
+        except TypeError:
+            if isinstance(lr, slice): raise  # its own message: which bound is wrong
+            raise TypeError(f"`lr` must be a number, a slice, one number per parameter group, 'suggest' or None, got {lr!r}") from None
     kwargs = _check_fit_kwargs(kwargs, 'compare_wd')
     def _one(st, wd):
         self.wd = st.wd(wd)
@@ -564,7 +575,7 @@ def compare_wd(self:Learner,
         rows = _fit_rows(self, epochs, lr_max, kwargs, stats=True)
         rows.insert(1, 'lr_max', _top_lr(lr_max))
         return rows
-    fixed = dict(epochs=epochs, lr=lr, **{k: v for k,v in sorted(kwargs.items())})
+    fixed = dict(epochs=epochs, lr=lr, **_fit_settings(kwargs))
     return _sweep(self, 'compare_wd', ['wd'], [(w,) for w in wds], fixed, _one,
                   CompareWD, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
 
@@ -667,6 +678,6 @@ def lr_wd_grid(self:Learner,
         rows = _fit_rows(self, epochs, _spread(lr, spread), kwargs)
         rows.insert(1, 'mode', wd_mode(self))
         return rows
-    fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **{k: v for k,v in sorted(kwargs.items())})
+    fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **_fit_settings(kwargs))
     return _sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, _one,
                   LRWDGrid, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
