@@ -336,6 +336,7 @@ def summary(self:WeightDecayStats) -> pd.DataFrame:
         ratio=('ratio', _mean), cos=('cos', 'mean'), weight_norm=('weight_norm', _last),
         penalty=('penalty', _last), timescale=('timescale', 'median'), diverged=('diverged', 'any')).reset_index()
     agg['timescale_epochs'] = agg.timescale/self._n_iter  # counted when the fit started: the loaders may be gone now
+    agg.loc[agg.diverged, 'cos'] = np.nan  # NaN-skipping above: cos is undefined at a step with a zero norm, but a diverged epoch has none
     agg['diverged'] = agg.pop('diverged')
     return agg
 
@@ -456,6 +457,7 @@ def wd_param_groups(model:nn.Module, # The model whose trainable parameters are 
                     decay_bias:bool=False # Decay the biases of other layers too
                    ) -> list:
     "Torch parameter groups: weights with `weight_decay=wd`, biases and norm parameters with 0"
+    if not isinstance(model, nn.Module): raise TypeError(f"`model` must be a torch `nn.Module`, got {type(model).__name__}: {model!r}")
     wd = check_rate(wd, 'wd')
     no_decay = {id(p) for m in model.modules() if isinstance(m, norm_types) for p in m.parameters(recurse=False)}
     if not decay_bias: no_decay |= {id(p) for n,p in model.named_parameters() if n.split('.')[-1]=='bias'}
