@@ -13,6 +13,7 @@ from fastcore.basics import patch
 from fastai.basics import Callback, ValueMetric, L, store_attr, norm_types, Learner
 from fastai.callback.core import _events
 from fastai.callback.training import GradientClip
+from fastai.learner import Recorder
 from .core import wd_groups, _inner_opt, penalty, check_rate
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
@@ -61,7 +62,8 @@ def _derived(lr, wd, gn, pn, dot, gn_d, upd=None):
 # %% ../nbs/10_callbacks.ipynb #a956e242
 class WeightDecayStats(Callback):
     "Log, at every optimizer step, the weight-decay gradient next to the loss gradient, per parameter group (and tensor)"
-    order,run_valid = GradientClip.order+1,False  # after MixedPrecision unscales and GradientClip clips: the gradient the step uses
+    # after MixedPrecision unscales and GradientClip clips (the gradient the step uses); after the Recorder names its columns (`recorder_cols`)
+    order,run_valid = max(GradientClip.order, Recorder.order)+1,False
     _stateattrs = ('_s', '_ft')  # `learn.export()` leaves out the per-step state (it holds views of the gradients) and a frame
     def __init__(self,
                  every:int=1, # Log every `every` optimizer steps
@@ -95,10 +97,7 @@ class WeightDecayStats(Callback):
     def learn(self): return self.__dict__.get('_learn')
     @learn.setter
     def learn(self, learn):
-        # fastai sets `learn` to None when it removes a callback (also at the end of `fit(cbs=...)`): the Recorder columns
-        # leave with it, even after an interrupted fit that never reached `after_fit`
-        if self.__dict__.get('_learn') is not learn: self._remove_recorder_cols()
-        self.__dict__['_learn'] = learn
+        self.__dict__['_learn'] = learn  # fastai sets None when it removes a callback (also at the end of `fit(cbs=...)`)
 
     def __call__(self, event_name):
         # fastai calls every callback at every event (8 per training batch): answer the ones this class ignores at once.
@@ -165,7 +164,6 @@ def before_fit(self:WeightDecayStats):
     "At the start of a training fit: read the optimizer's groups once (decayed parameters, mode, tensor names) and start a clean history"
     learn = self.learn
     if _evaluating(learn): return  # creates, changes and refuses nothing: the history of the last training stays
-    self._remove_recorder_cols()  # left over by a fit that was interrupted
     if hasattr(learn, 'lr_finder') and not self.log_lr_find:
         self._s.active = False  # lr_find's own fit: keep the history of the last real fit
         return
@@ -286,12 +284,11 @@ def after_epoch(self:WeightDecayStats):
 
 @patch
 def after_fit(self:WeightDecayStats):
-    "Move what is left to the CPU and remove the Recorder columns, if any"
+    "Move what is left to the CPU"
     st = self._s
     if not st.active or _evaluating(self.learn): return  # an evaluation inside a training fit ends here, not the fit
     self._flush()
     st.plan,st.active = None,False  # the plan holds the gradient tensors
-    self._remove_recorder_cols()
 
 # %% ../nbs/10_callbacks.ipynb #b16a0002
 _scale_free_norms = norm_types + (nn.GroupNorm,) + ((nn.RMSNorm,) if hasattr(nn, 'RMSNorm') else ())
@@ -381,6 +378,7 @@ def summary(self:WeightDecayStats) -> pd.DataFrame:
         ratio=('ratio', _mean), cos=('cos', 'mean'), weight_norm=('weight_norm', _last),
         penalty=('penalty', _last), timescale=('timescale', 'median'), diverged=('diverged', 'any')).reset_index()
     agg['timescale_epochs'] = agg.timescale/self._n_iter  # counted when the fit started: the loaders may be gone now
+    agg.loc[agg.diverged, 'cos'] = np.nan  # NaN-skipping above: cos is undefined at a step with a zero norm, but a diverged epoch has none
     agg['diverged'] = agg.pop('diverged')
     return agg
 
@@ -403,17 +401,25 @@ def _wd_ratio(self:WeightDecayStats): return self._epoch_mean('ratio')
 @patch
 def _wd_cos(self:WeightDecayStats): return self._epoch_mean('cos')
 
+# The two columns live only in the Recorder's table of this fit, never in `learn.metrics`: fastai calls no event when
+# Ctrl-C (or any exception but `CancelFitException`) ends a fit (`Learner._with_events` has no `finally`), so whatever a
+# callback adds to the Learner there stays; the Recorder's names and row are made anew by every fit and evaluation.
 @patch
 def _add_recorder_cols(self:WeightDecayStats):
-    self._remove_recorder_cols()  # left over from a fit that was interrupted
-    self._mets = [ValueMetric(self._wd_ratio, 'wd_ratio'), ValueMetric(self._wd_cos, 'wd_cos')]
-    self.learn.metrics = L(self.learn.metrics) + self._mets
+    "Name the columns in this fit's Recorder table (the Recorder has just named its own, before `time`)"
+    rec = getattr(self.learn, 'recorder', None)
+    if rec is None or not rec.valid_metrics: return
+    names = list(rec.metric_names)
+    i = len(names)-1 if rec.add_time else len(names)
+    rec.metric_names = L(names[:i] + ['wd_ratio', 'wd_cos'] + names[i:])
 
 @patch
-def _remove_recorder_cols(self:WeightDecayStats):
-    mets,learn = self.__dict__.get('_mets'),self.learn
-    if mets and learn is not None: learn.metrics = L(m for m in learn.metrics if not any(m is o for o in mets))
-    self._mets = []
+def after_validate(self:WeightDecayStats):
+    "Put the epoch's mean ratio and cos in the Recorder's row, after the metrics it has just added"
+    if not (self.recorder_cols and self._s.active) or _evaluating(self.learn): return
+    rec = getattr(self.learn, 'recorder', None)
+    if rec is None or not rec.valid_metrics or getattr(rec, 'cancel_valid', False): return
+    rec.log = rec.log + L(self._wd_ratio(), self._wd_cos())
 
 # %% ../nbs/10_callbacks.ipynb #2b9a1b72
 @patch
@@ -495,6 +501,7 @@ def wd_param_groups(model:nn.Module, # The model whose trainable parameters are 
                     decay_bias:bool=False # Decay the biases of other layers too
                    ) -> list:
     "Torch parameter groups: weights with `weight_decay=wd`, biases and norm parameters with 0"
+    if not isinstance(model, nn.Module): raise TypeError(f"`model` must be a torch `nn.Module`, got {type(model).__name__}: {model!r}")
     wd = check_rate(wd, 'wd')
     no_decay = {id(p) for m in model.modules() if isinstance(m, norm_types) for p in m.parameters(recurse=False)}
     if not decay_bias: no_decay |= {id(p) for n,p in model.named_parameters() if n.split('.')[-1]=='bias'}

@@ -5,6 +5,7 @@
 # %% ../nbs/00_core.ipynb #beb1ce66
 from __future__ import annotations
 import math, numbers
+import numpy as np
 from dataclasses import dataclass, field
 import torch
 from torch import nn, Tensor
@@ -15,9 +16,19 @@ __all__ = ['check_rate', 'check_int', 'penalty', 'decay_factor', 'wd_timescale',
            'wd_groups']
 
 # %% ../nbs/00_core.ipynb #05107b0e
+_narrow = {torch.float16: np.float16, torch.bfloat16: np.float32, torch.float32: np.float32}
+
+def _as_meant(x):
+    "A float32/float16 number (numpy or a one-element tensor) as the Python float its user typed: the shortest decimal that rounds to it"
+    if isinstance(x, Tensor) and x.numel()==1:
+        if x.dtype not in _narrow: return x.item()
+        x = _narrow[x.dtype](x.item())  # exact: a float16/bfloat16/float32 value is a float32 (float16) value
+    # numpy's str of a float32 is the shortest decimal that maps back to the same float32 (0.1, not 0.10000000149011612)
+    return float(str(x)) if isinstance(x, np.floating) and x.dtype.itemsize<8 and np.isfinite(x) else x
+
 def check_rate(x, name:str, positive:bool=False) -> float:
-    "`x` as a float, or an error naming `name` unless it is a finite number >= 0 (> 0 when `positive`)"
-    if isinstance(x, Tensor) and x.numel()==1: x = x.item()
+    "`x` as a float, or an error naming `name` unless it is a finite number >= 0 (> 0 when `positive`); a float32 0.1 is 0.1"
+    x = _as_meant(x)
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"`{name}` must be a number, got {type(x).__name__}: {x!r}")
     x = float(x)

@@ -11,7 +11,7 @@ import torch
 import matplotlib.pyplot as plt
 from fastcore.basics import patch, noop
 from fastcore.meta import delegates
-from fastai.basics import Learner, Callback, CancelFitException, L, Recorder
+from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, TrainEvalCallback, CastToTensor
 from fastai.callback.schedule import valley, fit_one_cycle
 from fastai.callback.progress import ProgressCallback, ShowGraphCallback, CSVLogger
 from fastai.callback.tracker import SaveModelCallback
@@ -115,13 +115,18 @@ def _fmt(v):
     if v is None: return 'default'
     if isinstance(v, np.floating): v = float(str(v))  # a float32 0.001 is written 0.001
     if isinstance(v, float): return repr(v)
+    if isinstance(v, (list, tuple)): return '(' + ', '.join(_fmt(x) for x in v) + ')'  # `moms` as a list or a tuple, float32 or not: one setting
     return str(v)
 
+def _close(x:float, y:float) -> bool:
+    "Two numbers are one setting: equal to float32 precision (a float32 0.001 is the 0.001 in a file). Duplicates and resume both ask this"
+    return x==y or math.isclose(x, y, rel_tol=1e-6)
+
 def _same(a:str, b:str) -> bool:
-    "Two stored settings are the same: equal numbers (to float32 precision) or equal strings"
+    "Two stored settings are the same: equal numbers (`_close`) or equal strings"
     try: x,y = float(a),float(b)
     except (TypeError, ValueError): return a==b
-    return x==y or math.isclose(x, y, rel_tol=1e-6)
+    return _close(x, y)
 
 def _check_path(path):
     if path is not None and not isinstance(path, (str, os.PathLike)):
@@ -158,7 +163,7 @@ class _SweepLog:
         "The rows of `setting` if it is finished in the file, else None"
         if self.old is None: return None
         m = np.ones(len(self.old), dtype=bool)
-        for k,v in zip(self.keys, setting): m &= np.isclose(self.old[k].astype(float).values, v, rtol=1e-6, atol=0)
+        for k,v in zip(self.keys, setting): m &= np.array([_close(x, v) for x in self.old[k].astype(float).values], dtype=bool)
         return self.old[m].reset_index(drop=True) if m.any() else None
 
     def add(self, rows:pd.DataFrame, setting:tuple) -> pd.DataFrame:
@@ -196,17 +201,42 @@ def _check_values(xs, name:str, positive:bool=False) -> list:
         raise TypeError(f"`{name}` must be a list of numbers, got {type(xs).__name__}: {xs!r}")
     vals = [check_rate(x, f'{name}[{i}]', positive=positive) for i,x in enumerate(xs)]
     if not vals: raise ValueError(f"`{name}` must hold at least one number, got an empty {type(xs).__name__}")
-    dup = sorted({v for v in vals if vals.count(v)>1})
-    if dup: raise ValueError(f"`{name}` must not repeat a value, got {dup} more than once")
+    dup = sorted({v for i,v in enumerate(vals) if any(_close(v, w) for w in vals[:i])})  # as a resume would match them
+    if dup: raise ValueError(f"`{name}` must not repeat a value (equal to float32 precision), got {dup} more than once")
     return vals
 
-def _describe(f) -> str:
-    "An optimizer function as text, with what `partial` fixed: `partial(SGD, mom=0.9)` -> 'SGD(mom=0.9)'"
+_vague = '?'  # marks a part of a description that cannot tell two set-ups apart
+
+def _describe(f, closure:bool=False) -> str:
+    "A setting as text that tells two set-ups apart: `partial(SGD, mom=0.9)` -> 'SGD(mom=0.9)'; a lambda, or a local function (unless `closure` and its closure holds settings) -> '?'"
     if isinstance(f, functools.partial):
-        args = [_describe(a) for a in f.args] + [f'{k}={_describe(v)}' for k,v in sorted(f.keywords.items())]
-        return f"{_describe(f.func)}({', '.join(args)})"
-    if isinstance(f, (type, types.FunctionType, types.BuiltinFunctionType)): return f.__qualname__
-    return _fmt(f)
+        args = [_describe(a, closure) for a in f.args] + [f'{k}={_describe(v, closure)}' for k,v in sorted(f.keywords.items())]
+        return f"{_describe(f.func, closure)}({', '.join(args)})"
+    if isinstance(f, types.FunctionType):
+        name = f.__qualname__
+        if '<lambda>' in name: return _vague
+        if '<locals>' not in name: return name
+        if not closure: return _vague
+        # a function made by a factory such as `wd_splitter(0.1)`: its name and the settings it closed over
+        cells = zip(f.__code__.co_freevars, f.__closure__ or ())
+        return f"{name.replace('.<locals>.', '.')}({', '.join(f'{n}={_describe(c.cell_contents, closure)}' for n,c in cells)})"
+    if isinstance(f, (type, types.BuiltinFunctionType)): return f.__qualname__
+    if f is None or isinstance(f, (bool, str, numbers.Real)): return _fmt(f) if isinstance(f, numbers.Real) and not isinstance(f, bool) else repr(f)
+    if isinstance(f, (list, tuple)): return '(' + ', '.join(_describe(x, closure) for x in f) + ')'  # `moms` as a list or a tuple: the same
+    if isinstance(f, dict): return '{' + ', '.join(f'{k}={_describe(v, closure)}' for k,v in sorted(f.items())) + '}'
+    return _vague  # an object: its repr would hold a memory address
+
+# the Learner's callbacks that do not change what a fit computes (or that a recipe sets aside or records itself)
+_not_setup = (TrainEvalCallback, Recorder, CastToTensor, MixedPrecision) + _set_aside
+
+def _describe_cbs(learn) -> str:
+    "The callbacks that take part in a recipe's runs, with the settings they were made with (their `__init__` arguments)"
+    res = []
+    for cb in learn.cbs:
+        if isinstance(cb, _not_setup): continue
+        ps = [p for p,v in inspect.signature(type(cb).__init__).parameters.items() if p!='self' and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)]
+        res.append(f"{type(cb).__name__}({', '.join(f'{p}={_describe(cb.__dict__[p])}' for p in ps if p in cb.__dict__)})")
+    return '; '.join(res) or 'none'
 
 def _check_lr(lr, name:str='lr'):
     "A learning rate as `fit_one_cycle` takes it: a number, `slice(start, stop)` (spread over the parameter groups) or one number per group"
@@ -258,15 +288,33 @@ def _check_fit_kwargs(kwargs:dict, recipe:str) -> dict:
         if k in kwargs: check_rate(kwargs[k], k, positive=True)
     return kwargs
 
+def _fit_settings(kwargs:dict) -> dict:
+    "The fit's settings as a sweep's file records them: every `fit_one_cycle` argument a recipe passes on, its default where not given"
+    ps = inspect.signature(Learner.fit_one_cycle).parameters
+    return {k: kwargs.get(k, ps[k].default) for k in sorted(ps) if k not in ('self', *_set_by_recipe)}
+
 def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None, quiet=False, opt_func=None, fp16=False):
     "Run `run_one(state, *setting)` for each setting not already in `path`, each from the Learner's state on entry"
     if opt_func is not None and not callable(opt_func):
         raise TypeError(f"`opt_func` must be an optimizer function such as fastai's `Adam` or `partial(SGD, mom=0.9)`, got {type(opt_func).__name__}: {opt_func!r}")
+    if len(learn.dls.train)==0:
+        raise ValueError("The Learner's training DataLoader is empty (a `load_learner`ed Learner?): set `learn.dls` to your data before a sweep")
+    try: groups = wd_groups((opt_func or learn.opt_func)(learn.splitter(learn.model), lr=learn.lr))  # core's check of how it decays
+    except (TypeError, ValueError) as e: raise ValueError(f"`opt_func` must apply weight decay, or a sweep of `wd` compares the same run: {e}") from None
+    lr = fixed.get('lr')
+    if isinstance(lr, np.ndarray) and len(lr)!=len(groups):  # fastai's bare AssertionError would come at the first fit
+        raise ValueError(f"`lr` must hold one number per parameter group ({len(groups)} here), got {len(lr)}")
     if fp16 and torch.device(learn.dls.device or 'cpu').type!='cuda':
         raise ValueError(f"`fp16=True` needs the Learner's data on a CUDA device, it is on {learn.dls.device}")
     # everything else that changes the results, compared when a file is resumed
-    fixed = {**fixed, 'optimizer': _describe(opt_func or learn.opt_func),
+    fixed = {**fixed, 'optimizer': _describe(opt_func or learn.opt_func), 'splitter': _describe(learn.splitter, closure=True),
+             'callbacks': _describe_cbs(learn),
              'fp16': bool(fp16) or any(isinstance(cb, MixedPrecision) for cb in learn.cbs), 'wd_bn_bias': learn.wd_bn_bias}
+    if path is not None:  # a file is compared on resume: each part must tell two set-ups apart
+        if _vague in fixed['optimizer']:
+            raise ValueError(f"`opt_func` {opt_func or learn.opt_func!r} (a lambda or a local function) cannot be told apart from another in the file `path`: use a named function or `partial`, e.g. `partial(SGD, mom=0.9)`")
+        if _vague in fixed['splitter']:
+            raise ValueError(f"The Learner's `splitter` {learn.splitter!r} (a lambda) cannot be told apart from another in the file `path`: use a named function")
     log = _SweepLog(path, recipe, fixed, keys)
     parts = {s: log.done(s) for s in settings}
     todo = [s for s in settings if parts[s] is None]
@@ -282,7 +330,7 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
         learn.last_sweep = make_result(pd.concat(done, ignore_index=True).drop(columns=list(log.fixed))) if done else None
         if done: print(f"{recipe} interrupted: {len(done)} of {len(settings)} settings finished, kept in `learn.last_sweep`"
                        + (f" and in {log.path}" if log.path else ''))
-        else: print(f"{recipe} interrupted before its first setting finished: no result kept" + (f", {log.path} unchanged" if log.path else ''))
+        else: print(f"{recipe} interrupted before its first setting finished: no result kept" + (f", {log.path} unchanged" if log.path and log.path.exists() else f", {log.path} not written" if log.path else ''))
         raise
     return make_result(pd.concat([parts[s] for s in settings], ignore_index=True).drop(columns=list(log.fixed)))
 
@@ -386,7 +434,7 @@ def lr_find_wd(self:Learner,
     start_lr,end_lr = check_rate(start_lr, 'start_lr', positive=True),check_rate(end_lr, 'end_lr', positive=True)
     if start_lr>=end_lr: raise ValueError(f"`start_lr` must be below `end_lr`, got {start_lr} and {end_lr}")
     num_it = check_int(num_it, 'num_it', lo=6)
-    if callable(suggest_funcs): suggest_funcs = (suggest_funcs,)  # one function, as fastai's `lr_find` takes it
+    if callable(suggest_funcs) or isinstance(suggest_funcs, str): suggest_funcs = (suggest_funcs,)  # one function, as fastai's `lr_find` takes it
     suggest_funcs = tuple(suggest_funcs or ())
     bad = [f for f in suggest_funcs if not callable(f)]
     if bad: raise TypeError(f"`suggest_funcs` must be functions such as fastai's `valley`, got {bad[0]!r}")
@@ -487,7 +535,8 @@ class CompareWD(_Result):
         for ax,t,x in zip(axs, ['valid loss', 'final loss against wd', 'weight norm ‖p‖ (decayed)', 'mean ratio ‖wd·p‖/‖∇L‖'],
                           ['epoch', 'wd', 'epoch', 'epoch']):
             ax.set_title(t)
-            if x=='epoch': ax.set_xlabel('epoch'); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            # whole epochs, also when one epoch is drawn (by default MaxNLocator wants 2 integers in view, else it goes fractional)
+            if x=='epoch': ax.set_xlabel('epoch'); ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
             if ax.lines: ax.legend(fontsize=8)
         fig = axs[0].figure
         fig.tight_layout()
@@ -512,7 +561,9 @@ def compare_wd(self:Learner,
     suggest = isinstance(lr, str) and lr=='suggest'
     if not (lr is None or suggest):
         try: lr = _check_lr(lr)
-        except TypeError: raise TypeError(f"`lr` must be a number, a slice, one number per parameter group, 'suggest' or None, got {lr!r}") from None
+        except TypeError:
+            if isinstance(lr, slice): raise  # its own message: which bound is wrong
+            raise TypeError(f"`lr` must be a number, a slice, one number per parameter group, 'suggest' or None, got {lr!r}") from None
     kwargs = _check_fit_kwargs(kwargs, 'compare_wd')
     def _one(st, wd):
         self.wd = st.wd(wd)
@@ -524,7 +575,7 @@ def compare_wd(self:Learner,
         rows = _fit_rows(self, epochs, lr_max, kwargs, stats=True)
         rows.insert(1, 'lr_max', _top_lr(lr_max))
         return rows
-    fixed = dict(epochs=epochs, lr=lr, **{k: v for k,v in sorted(kwargs.items())})
+    fixed = dict(epochs=epochs, lr=lr, **_fit_settings(kwargs))
     return _sweep(self, 'compare_wd', ['wd'], [(w,) for w in wds], fixed, _one,
                   CompareWD, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
 
@@ -627,6 +678,6 @@ def lr_wd_grid(self:Learner,
         rows = _fit_rows(self, epochs, _spread(lr, spread), kwargs)
         rows.insert(1, 'mode', wd_mode(self))
         return rows
-    fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **{k: v for k,v in sorted(kwargs.items())})
+    fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **_fit_settings(kwargs))
     return _sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, _one,
                   LRWDGrid, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
