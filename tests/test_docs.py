@@ -170,11 +170,13 @@ LAYOUT_JS = """() => {
 
 @pytest.fixture(scope='module')
 def layout(site, server, browser):
-    "Each page's `LAYOUT_JS` measures, opened at 1280 px"
+    "Each page's `LAYOUT_JS` measures, opened at 1280 px; the callbacks page and each lesson as screenshots, to look at"
     res = {}
+    OUT.mkdir(exist_ok=True)
     for name in pages(site):
         page,_,_ = open_page(browser, f'{server}/{name}')
         res[name] = page.evaluate(LAYOUT_JS)
+        if name=='callbacks.html' or name.startswith('lesson_'): page.screenshot(path=str(OUT/name.replace('.html', '.png')), full_page=True)
         page.close()
     return res
 
