@@ -37,11 +37,31 @@ def cell_options(cell):
     src = ''.join(itertools.dropwhile(lambda l: l.startswith('#|'), cell.source.splitlines(keepends=True)))
     return opts,src.strip('\n')
 
+_norm_pow = re.compile(r'(\\lVert(?:(?!\\[lr]Vert).)*?\\rVert|\\\|(?:(?!\\\|).)*?\\\|)(?=\^)')
+_wide_hat = '<mover><mrow>'  # latex2mathml's `\widehat{...}` (`\hat` gives `<mover accent="true">`)
+
+def wide_hats(mml:str) -> str:
+    "`\widehat{(g + wd p)}`: a hat drawn over the whole group (CSS `.wide-hat`), not one `^` over its middle letter"
+    while (i := mml.find(_wide_hat))>=0:
+        j,depth = i+len(_wide_hat),1
+        while depth:
+            o,c = mml.find('<mrow', j),mml.find('</mrow>', j)
+            if o!=-1 and o<c: depth,j = depth+1,o+5
+            else: depth,j = depth-1,c+7
+        rest = mml[j:]
+        if not rest.startswith('<mo>&#x0005E;</mo></mover>'): break
+        mml = mml[:i] + '<mrow class="wide-hat">' + mml[i+len(_wide_hat):j] + rest[len('<mo>&#x0005E;</mo></mover>'):]
+    return mml
+
+def tex(src:str, display:str='inline') -> str:
+    "MathML of TeX `src`; a power of a norm is the power of the whole `‖p‖` (latex2mathml gives it to the closing ‖, drawn low)"
+    return wide_hats(tex2mathml(_norm_pow.sub(r'{\1}', src), display=display))
+
 def math_to_mathml(md:str) -> str:
     "Replace `$$...$$` and `$...$` outside code with MathML"
     def conv(part):
-        part = _display.sub(lambda m: '\n\n<div class="math-block" markdown="0">' + tex2mathml(m.group(1).strip(), display='block') + '</div>\n\n', part)
-        return _inline.sub(lambda m: tex2mathml(m.group(1)), part)
+        part = _display.sub(lambda m: '\n\n<div class="math-block" markdown="0">' + tex(m.group(1).strip(), display='block') + '</div>\n\n', part)
+        return _inline.sub(lambda m: tex(m.group(1)), part)
     return ''.join(p if i%2 else conv(p) for i,p in enumerate(_code.split(md)))
 
 def local_links(md:str, host:str) -> str:
