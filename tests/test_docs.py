@@ -217,3 +217,22 @@ def test_course_navigation(site, server, browser):
         assert links==[f'{repo}/blob/main/nbs/{nb}.ipynb'], (lesson, links)
         page.close()
     assert errors==[]
+
+def test_formulas_draw_norms_and_hats_whole(server, browser):
+    "The two bars of each ‖p‖ sit at one height, also under a power (‖p‖²); no hat `^` sits over the middle of a wider group"
+    bars,hats = [],[]
+    for name in ['lesson_shrink.html', 'lesson_adamw.html', 'lesson_norm.html']:
+        page,errors,_ = open_page(browser, f'{server}/{name}')
+        # per formula, the bottom edge of each ‖ in order: consecutive ones are the two bars of one norm
+        for bs in page.eval_on_selector_all('math', """els => els.map(m => [...m.querySelectorAll('mo')]
+                .filter(o => o.textContent.trim() === '\u2016').map(o => o.getBoundingClientRect().bottom))"""):
+            bars += [(name, round(b-a, 1)) for a,b in zip(bs[::2], bs[1::2])]
+        # each `^` drawn over something: its width and the width of what it is over
+        hats += [(name,) + tuple(w) for w in page.eval_on_selector_all('mover', """els => els
+                .filter(m => m.children.length === 2 && m.children[1].textContent.trim() === '^')
+                .map(m => [m.children[0].getBoundingClientRect().width, m.children[1].getBoundingClientRect().width])""")]
+        assert errors==[], (name, errors)
+        page.close()
+    assert len(bars) >= 5 and len(hats) >= 3
+    assert [b for b in bars if abs(b[1])>1]==[]
+    assert [h for h in hats if h[1] > 2.5*h[2]]==[]
