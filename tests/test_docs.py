@@ -152,3 +152,87 @@ def test_front_matter_titles(server, browser):
         assert page.get_attribute('meta[name="description"]', 'content')==summary
         assert page.inner_text('article h1').strip().rstrip('¶').strip()==title
         page.close()
+
+# What a reader sees at a 1280 px window, page by page: how wide the page is, each image's alt text, and each table wider
+# than the content column with the element that scrolls it (None: nothing does, the table is cut off or widens the page)
+LAYOUT_JS = """() => {
+  const art = document.querySelector('article'), col = art.clientWidth;
+  const scroller = t => { for (let a = t.parentElement; a && a !== art; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if ((o === 'auto' || o === 'scroll') && a.clientWidth <= col) return a; }
+    return null; };
+  const wide = [...art.querySelectorAll('table')].filter(t => t.getBoundingClientRect().width > col).map(t => {
+    const a = scroller(t); let seen = null;
+    if (a) { a.scrollLeft = a.scrollWidth; seen = t.getBoundingClientRect().right <= a.getBoundingClientRect().right + 1; a.scrollLeft = 0; }
+    return {width: Math.round(t.getBoundingClientRect().width), scroller: a ? a.className || a.tagName : null, end_seen: seen}; });
+  return {width: document.documentElement.scrollWidth, col: col, alts: [...art.querySelectorAll('img')].map(i => i.alt), wide: wide};
+}"""
+
+@pytest.fixture(scope='module')
+def layout(site, server, browser):
+    "Each page's `LAYOUT_JS` measures, opened at 1280 px; the callbacks page and each lesson as screenshots, to look at"
+    res = {}
+    OUT.mkdir(exist_ok=True)
+    for name in pages(site):
+        page,_,_ = open_page(browser, f'{server}/{name}')
+        res[name] = page.evaluate(LAYOUT_JS)
+        if name=='callbacks.html' or name.startswith('lesson_'): page.screenshot(path=str(OUT/name.replace('.html', '.png')), full_page=True)
+        page.close()
+    return res
+
+def test_no_page_wider_than_the_window(layout):
+    assert {n: l['width'] for n,l in layout.items() if l['width']>1280}=={}
+
+def test_alt_text_says_what_the_figure_is(layout):
+    alts = [(n, a) for n,l in layout.items() for a in l['alts']]
+    assert len(alts) >= 5
+    assert [(n, a) for n,a in alts if not a.strip() or re.fullmatch(r'output \d+', a.strip())]==[]
+    assert len(set(alts))==len(alts)  # figures of one page are told apart
+
+def test_wide_tables_scroll_in_their_box(layout):
+    wide = {n: l['wide'] for n,l in layout.items() if l['wide']}
+    assert 'callbacks.html' in wide, wide  # its WeightDecayStats table is wider than the column: the check has something to check
+    assert {n: [t for t in ts if t['scroller'] is None or not t['end_seen']] for n,ts in wide.items()}=={n: [] for n in wide}
+    assert all(layout[n]['width']<=1280 for n in wide)
+
+def test_course_navigation(site, server, browser):
+    "The sidebar: Home, the lessons in notebook order, the API, then the main job (the CLI); Home's Next is the first lesson"
+    nbs = sorted(p.stem for p in (ROOT/'nbs').glob('*.ipynb') if p.stem!='index')
+    lessons = [n.split('_', 1)[1] + '.html' for n in nbs if 'lesson' in n]
+    api = [n.split('_', 1)[1] + '.html' for n in nbs if 'lesson' not in n and n.split('_', 1)[1]!='cli']
+    assert 'lesson_norm.html' in lessons and len(lessons) >= 6
+    page,errors,_ = open_page(browser, f'{server}/index.html')
+    hrefs = page.eval_on_selector_all('nav.md-nav--primary a.md-nav__link[href]', 'els => els.map(e => e.getAttribute("href"))')
+    order = list(dict.fromkeys(h for h in hrefs if h.endswith('.html')))
+    assert order==['index.html'] + lessons + api + ['cli.html'], order
+    nxt = page.eval_on_selector_all('a.md-footer__link--next', 'els => els.map(e => e.getAttribute("href"))')
+    assert nxt==[lessons[0]], nxt
+    from nbdev.config import get_config
+    repo = get_config().git_url.rstrip('/')
+    assert page.locator(f'header a.md-source[href="{repo}"]').count()==1  # the repository, in the header
+    page.close()
+    for lesson,nb in zip(lessons, [n for n in nbs if 'lesson' in n]):
+        page,_,_ = open_page(browser, f'{server}/{lesson}')
+        links = page.eval_on_selector_all('article a[href$=".ipynb"]', 'els => els.map(e => e.href)')
+        assert links==[f'{repo}/blob/main/nbs/{nb}.ipynb'], (lesson, links)
+        page.close()
+    assert errors==[]
+
+def test_formulas_draw_norms_and_hats_whole(server, browser):
+    "The two bars of each ‖p‖ sit at one height, also under a power (‖p‖²); no hat `^` sits over the middle of a wider group"
+    bars,hats = [],[]
+    for name in ['lesson_shrink.html', 'lesson_adamw.html', 'lesson_norm.html']:
+        page,errors,_ = open_page(browser, f'{server}/{name}')
+        # per formula, the bottom edge of each ‖ in order: consecutive ones are the two bars of one norm
+        for bs in page.eval_on_selector_all('math', """els => els.map(m => [...m.querySelectorAll('mo')]
+                .filter(o => o.textContent.trim() === '\u2016').map(o => o.getBoundingClientRect().bottom))"""):
+            bars += [(name, round(b-a, 1)) for a,b in zip(bs[::2], bs[1::2])]
+        # each `^` drawn over something: its width and the width of what it is over
+        hats += [(name,) + tuple(w) for w in page.eval_on_selector_all('mover', """els => els
+                .filter(m => m.children.length === 2 && m.children[1].textContent.trim() === '^')
+                .map(m => [m.children[0].getBoundingClientRect().width, m.children[1].getBoundingClientRect().width])""")]
+        assert errors==[], (name, errors)
+        page.close()
+    assert len(bars) >= 5 and len(hats) >= 3
+    assert [b for b in bars if abs(b[1])>1]==[]
+    assert [h for h in hats if h[1] > 2.5*h[2]]==[]

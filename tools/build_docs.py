@@ -37,11 +37,31 @@ def cell_options(cell):
     src = ''.join(itertools.dropwhile(lambda l: l.startswith('#|'), cell.source.splitlines(keepends=True)))
     return opts,src.strip('\n')
 
+_norm_pow = re.compile(r'(\\lVert(?:(?!\\[lr]Vert).)*?\\rVert|\\\|(?:(?!\\\|).)*?\\\|)(?=\^)')
+_wide_hat = '<mover><mrow>'  # latex2mathml's `\widehat{...}` (`\hat` gives `<mover accent="true">`)
+
+def wide_hats(mml:str) -> str:
+    "`\widehat{(g + wd p)}`: a hat drawn over the whole group (CSS `.wide-hat`), not one `^` over its middle letter"
+    while (i := mml.find(_wide_hat))>=0:
+        j,depth = i+len(_wide_hat),1
+        while depth:
+            o,c = mml.find('<mrow', j),mml.find('</mrow>', j)
+            if o!=-1 and o<c: depth,j = depth+1,o+5
+            else: depth,j = depth-1,c+7
+        rest = mml[j:]
+        if not rest.startswith('<mo>&#x0005E;</mo></mover>'): break
+        mml = mml[:i] + '<mrow class="wide-hat">' + mml[i+len(_wide_hat):j] + rest[len('<mo>&#x0005E;</mo></mover>'):]
+    return mml
+
+def tex(src:str, display:str='inline') -> str:
+    "MathML of TeX `src`; a power of a norm is the power of the whole `‖p‖` (latex2mathml gives it to the closing ‖, drawn low)"
+    return wide_hats(tex2mathml(_norm_pow.sub(r'{\1}', src), display=display))
+
 def math_to_mathml(md:str) -> str:
     "Replace `$$...$$` and `$...$` outside code with MathML"
     def conv(part):
-        part = _display.sub(lambda m: '\n\n<div class="math-block" markdown="0">' + tex2mathml(m.group(1).strip(), display='block') + '</div>\n\n', part)
-        return _inline.sub(lambda m: tex2mathml(m.group(1)), part)
+        part = _display.sub(lambda m: '\n\n<div class="math-block" markdown="0">' + tex(m.group(1).strip(), display='block') + '</div>\n\n', part)
+        return _inline.sub(lambda m: tex(m.group(1)), part)
     return ''.join(p if i%2 else conv(p) for i,p in enumerate(_code.split(md)))
 
 def local_links(md:str, host:str) -> str:
@@ -54,7 +74,12 @@ def anchor_headings(md:str) -> str:
 
 def fenced(text:str, lang:str='text') -> str: return f'```{lang}\n{text.rstrip()}\n```'
 
-def output_md(out, name:str, img_dir:Path, n_img:list) -> str:
+def img_alt(title:str, n:int) -> str:
+    "Alt text of a notebook figure: the page title and the figure's number (a PNG output carries no title of its own: matplotlib's\
+ text/plain is `<Figure size 640x480 with 1 Axes>`)"
+    return f'Figure {n} of ' + re.sub(r'[\[\]`*_]', '', title)
+
+def output_md(out, name:str, img_dir:Path, n_img:list, title:str='') -> str:
     "One notebook output as Markdown: PNG file, HTML block, Markdown, or plain text"
     if out.output_type=='stream': return fenced(_ansi.sub('', ''.join(out.text))) if out.name=='stdout' else ''
     data = out.get('data', {})
@@ -62,20 +87,21 @@ def output_md(out, name:str, img_dir:Path, n_img:list) -> str:
         n_img[0] += 1
         fn = img_dir/f'{name}-{n_img[0]}.png'
         fn.write_bytes(base64.b64decode(''.join(data['image/png'])))
-        return f'![output {n_img[0]}](img/{fn.name}){{ .nb-img }}'
+        return f'![{img_alt(title or name, n_img[0])}](img/{fn.name}){{ .nb-img }}'
     if 'text/markdown' in data: return anchor_headings(_address.sub('>', ''.join(data['text/markdown'])))
     if 'text/html' in data: return '<div class="nb-output" markdown="0">\n' + ''.join(data['text/html']).strip() + '\n</div>'
     if 'text/plain' in data: return fenced(_ansi.sub('', ''.join(data['text/plain'])))
     return ''
 
-def nb_to_page(nb_path:Path, pages:Path, host:str):
-    "Write one processed notebook as a Markdown page; return (title, page file name)"
+def nb_to_page(nb_path:Path, pages:Path, host:str, nb_url:str=''):
+    "Write one processed notebook as a Markdown page (a lesson's links to its notebook at `nb_url`); return (title, page file name)"
     nb = read_nb(nb_path)
     fm = yaml.safe_load(''.join(nb.cells[0].source).strip().strip('-')) if nb.cells and nb.cells[0].cell_type=='raw' else {}
     name = Path(fm.get('output-file', nb_path.stem + '.html')).stem
     title,desc = fm.get('title', name),fm.get('description', '')
     head = yaml.safe_dump(dict(title=title.replace('`', ''), description=desc.replace('`', '')), allow_unicode=True, sort_keys=False)
     parts,n_img = [f'---\n{head}---', f'# {title}'] + ([f'{desc}\n{{ .description }}'] if desc else []),[0]
+    if nb_url: parts.append(f'[Open this lesson as a notebook]({nb_url}){{ .nb-link }}')
     for cell in nb.cells[1:] if fm else nb.cells:
         if cell.cell_type=='markdown':
             md = ''.join(cell.source)
@@ -86,9 +112,20 @@ def nb_to_page(nb_path:Path, pages:Path, host:str):
             if opts.get('include')=='false': continue
             if src and opts.get('echo')!='false': parts.append(fenced(src, 'python'))
             if opts.get('output')!='false':
-                parts += [local_links(o, host) for o in (output_md(out, name, pages/'img', n_img) for out in cell.get('outputs', [])) if o]
+                parts += [local_links(o, host) for o in (output_md(out, name, pages/'img', n_img, title.replace('`', '')) for out in cell.get('outputs', [])) if o]
     (pages/f'{name}.md').write_text('\n\n'.join(parts) + '\n')
     return title.replace('`', ''),f'{name}.md'
+
+def is_lesson(p:Path) -> bool: return 'lesson' in p.stem
+def is_job(p:Path) -> bool: return p.stem.split('_', 1)[-1]=='cli'  # the main job: `wdcourse` on the command line
+
+def course_nav(toc) -> list:
+    "The sidebar of a course: Home, the lessons in notebook order, the API, then the main job (the CLI); Home's Next is the first lesson"
+    pick = lambda f: [{t: page} for p,(t,page) in toc if p.stem!='index' and f(p)]
+    nav = [{'Home': 'index.md'}]
+    for section,items in [('Lessons', pick(is_lesson)), ('API', pick(lambda p: not is_lesson(p) and not is_job(p)))]:
+        if items: nav.append({section: items})
+    return nav + pick(is_job)
 
 def build(out:Path):
     cfg = get_config()
@@ -100,15 +137,14 @@ def build(out:Path):
     pages = work/'docs'
     (pages/'img').mkdir(parents=True)
     shutil.copy(TEMPLATE/'extra.css', pages/'extra.css')
+    shutil.copytree(TEMPLATE/'overrides', work/'overrides')
     proc = ROOT/'_proc'
     nbs = sorted(proc.glob('*.ipynb'), key=lambda p: (p.stem!='index', p.name))
-    toc = [(p, nb_to_page(p, pages, host)) for p in nbs]
-    nav = [{'Home': 'index.md'}]
-    for section,pick in [('API', lambda p: 'lesson' not in p.stem), ('Lessons', lambda p: 'lesson' in p.stem)]:
-        items = [{t: f} for p,(t,f) in toc if p.stem!='index' and pick(p)]
-        if items: nav.append({section: items})
+    repo = cfg.git_url.rstrip('/')
+    nb_url = lambda p: f"{repo}/blob/{cfg.get('branch', 'main')}/{Path(cfg.nbs_path).resolve().relative_to(ROOT).as_posix()}/{p.name}"
+    toc = [(p, nb_to_page(p, pages, host, nb_url(p) if is_lesson(p) else '')) for p in nbs]
     conf = yaml.safe_load((TEMPLATE/'mkdocs.yml').read_text())
-    conf['nav'] = nav
+    conf['nav'],conf['repo_url'],conf['repo_name'] = course_nav(toc),repo,'/'.join(repo.split('/')[-2:])
     (work/'mkdocs.yml').write_text(yaml.safe_dump(conf, allow_unicode=True, sort_keys=False))
     env = dict(os.environ)
     if 'SOURCE_DATE_EPOCH' not in env:
