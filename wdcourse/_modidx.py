@@ -201,5 +201,5 @@ d = { 'settings': { 'branch': 'main',
                                   'wdcourse.recipes._sweep': ('recipes.html#_sweep', 'wdcourse/recipes.py'),
                                   'wdcourse.recipes._test_same': ('recipes.html#_test_same', 'wdcourse/recipes.py'),
                                   'wdcourse.recipes._top_lr': ('recipes.html#_top_lr', 'wdcourse/recipes.py'),
-                                  'wdcourse.recipes._undecayed_groups': ('recipes.html#_undecayed_groups', 'wdcourse/recipes.py'),
+                                  'wdcourse.recipes._undecayed': ('recipes.html#_undecayed', 'wdcourse/recipes.py'),
                                   'wdcourse.recipes._wd_axis': ('recipes.html#_wd_axis', 'wdcourse/recipes.py')}}}

@@ -10,7 +10,7 @@ import numpy as np, pandas as pd
 import torch
 from torch import nn
 from fastcore.basics import patch
-from fastai.basics import Callback, ValueMetric, L, store_attr, norm_types, Learner
+from fastai.basics import Callback, L, store_attr, norm_types, Learner
 from fastai.callback.core import _events
 from fastai.callback.training import GradientClip
 from fastai.learner import Recorder

@@ -52,17 +52,15 @@ def _restore_cbs(learn, cbs):
     learn.cbs = L(cbs)
 
 # %% ../nbs/20_recipes.ipynb #ad3f61f7
-def _undecayed_groups(learn) -> list|None:
-    "Per parameter group, does a fresh optimizer give it `weight_decay=0` (`wd_splitter`'s biases and norms) while others decay? None when no group is kept out"
-    try: wds = [g.wd for g in wd_groups(learn.opt_func(learn.splitter(learn.model), lr=learn.lr))]
-    except Exception: return None  # an optimizer without weight decay: the fit will say so
-    zero = [w==0 for w in wds]
+def _undecayed(groups) -> list|None:
+    "Per parameter group (`wd_groups` of a fresh optimizer), does it start with `weight_decay=0` (`wd_splitter`'s biases and norms) while others decay? None when no group is kept out"
+    zero = [g.wd==0 for g in groups]
     return zero if any(zero) and not all(zero) else None
 
 class _LearnerState:
     "What a recipe's runs change in a Learner: kept on entry, put back before each run (`reset`) and on exit"
-    def __init__(self, learn, opt_func=None, fp16=False):
-        self.learn,self.opt_func,self.fp16 = learn,opt_func,fp16
+    def __init__(self, learn, opt_func=None, fp16=False, undecayed=None):
+        self.learn,self.opt_func,self.fp16,self.undecayed = learn,opt_func,fp16,undecayed  # `undecayed`: see `_undecayed`
 
     def __enter__(self):
         l = self.learn
@@ -80,7 +78,6 @@ class _LearnerState:
         l.logger,l.model_dir = noop,Path(self.tmp.name)
         if self.opt_func is not None: l.opt_func = self.opt_func
         if self.fp16 and not any(isinstance(cb, MixedPrecision) for cb in l.cbs): l.add_cb(MixedPrecision())
-        self.undecayed = _undecayed_groups(l)
         return self
 
     def wd(self, wd:float):
@@ -319,7 +316,7 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
     parts = {s: log.done(s) for s in settings}
     todo = [s for s in settings if parts[s] is None]
     try:
-        with _LearnerState(learn, opt_func, fp16) as st:
+        with _LearnerState(learn, opt_func, fp16, undecayed=_undecayed(groups)) as st:
             bar = todo if quiet or not todo else progress_bar(todo, leave=False)
             for s in bar:
                 if not quiet: bar.comment = ', '.join(f'{k}={v:g}' for k,v in zip(keys, s))
