@@ -16,6 +16,7 @@ from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, aver
 from fastai.callback.schedule import fit_one_cycle, lr_find  # patch `Learner`
 from fastai.callback.progress import ProgressCallback
 from fastai.callback.fp16 import MixedPrecision
+from .core import wd_mode
 from .callbacks import WeightDecayStats
 
 # %% auto #0
@@ -320,7 +321,7 @@ def batched_fit(learn:Learner,
                 opt_func=None, # The optimizer of the runs (None: the Learner's)
                 stats:bool=False # Attach `WeightDecayStats` and return each copy's history
                ) -> list:
-    "`fit_one_cycle(epochs, lrs[i])` with weight decay `wds[i]` for every copy i, in one pass. Per copy: its Recorder's column names and rows, `diverged`, its `WeightDecayStats.df`"
+    "`fit_one_cycle(epochs, lrs[i])` with weight decay `wds[i]` for every copy i, in one pass. Per copy: its Recorder's column names and rows, `diverged`, its `WeightDecayStats.df`, the optimizer's `mode`"
     if len(lrs)!=len(wds): raise ValueError(f"`lrs` and `wds` must have one entry per copy, got {len(lrs)} and {len(wds)}")
     with tempfile.TemporaryDirectory() as tmp:
         bl,recs,g = _batched_learner(learn, len(lrs), opt_func, tmp)
@@ -332,7 +333,7 @@ def batched_fit(learn:Learner,
             d = df[df.group//g==i].reset_index(drop=True)
             return d.assign(group=d.group%g)
         return [SimpleNamespace(names=[n for n in r.metric_names[1:] if n!='time'], values=list(r.values), diverged=pc.diverged[i],
-                                stats=None if df is None else mine(i)) for i,r in enumerate(recs)]
+                                stats=None if df is None else mine(i), mode=wd_mode(bl.opt)) for i,r in enumerate(recs)]
 
 def batched_lr_find(learn:Learner,
                     wds:list, # Per copy: its weight decay (a number or one per group)

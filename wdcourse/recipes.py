@@ -21,6 +21,7 @@ from torch import nn
 from matplotlib.ticker import MaxNLocator
 from .core import check_rate, check_int, wd_mode, wd_groups
 from .callbacks import WeightDecayStats, _safe_div, _last, _sum, _mean
+from .batched import why_not_batched, check_stackable, batched_fit, batched_lr_find, _nonfinite
 
 # %% auto #0
 __all__ = ['LRFindWD', 'CompareWD', 'LRWDGrid']
@@ -226,14 +227,16 @@ def _describe(f, closure:bool=False) -> str:
 # the Learner's callbacks that do not change what a fit computes (or that a recipe sets aside or records itself)
 _not_setup = (TrainEvalCallback, Recorder, CastToTensor, MixedPrecision) + _set_aside
 
-def _describe_cbs(learn) -> str:
-    "The callbacks that take part in a recipe's runs, with the settings they were made with (their `__init__` arguments)"
+def _setup_cbs(learn) -> list:
+    "The callbacks that take part in a recipe's runs, each with the settings it was made with (its `__init__` arguments)"
     res = []
     for cb in learn.cbs:
         if isinstance(cb, _not_setup): continue
         ps = [p for p,v in inspect.signature(type(cb).__init__).parameters.items() if p!='self' and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)]
         res.append(f"{type(cb).__name__}({', '.join(f'{p}={_describe(cb.__dict__[p])}' for p in ps if p in cb.__dict__)})")
-    return '; '.join(res) or 'none'
+    return res
+
+def _describe_cbs(learn) -> str: return '; '.join(_setup_cbs(learn)) or 'none'
 
 def _check_lr(lr, name:str='lr'):
     "A learning rate as `fit_one_cycle` takes it: a number, `slice(start, stop)` (spread over the parameter groups) or one number per group"
@@ -290,8 +293,10 @@ def _fit_settings(kwargs:dict) -> dict:
     ps = inspect.signature(Learner.fit_one_cycle).parameters
     return {k: kwargs.get(k, ps[k].default) for k in sorted(ps) if k not in ('self', *_set_by_recipe)}
 
-def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None, quiet=False, opt_func=None, fp16=False):
-    "Run `run_one(state, *setting)` for each setting not already in `path`, each from the Learner's state on entry"
+def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None, quiet=False, opt_func=None, fp16=False,
+           run_pass=None, batched=None):
+    "Run the settings not already in `path`: all in batched passes (`run_pass(state, settings)`, a list of results), or `run_one(state, *setting)` for each, each from the Learner's state on entry"
+    if batched is not None and not isinstance(batched, bool): raise TypeError(f"`batched` must be True, False or None, got {batched!r}")
     if opt_func is not None and not callable(opt_func):
         raise TypeError(f"`opt_func` must be an optimizer function such as fastai's `Adam` or `partial(SGD, mom=0.9)`, got {type(opt_func).__name__}: {opt_func!r}")
     if len(learn.dls.train)==0:
@@ -312,16 +317,27 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
             raise ValueError(f"`opt_func` {opt_func or learn.opt_func!r} (a lambda or a local function) cannot be told apart from another in the file `path`: use a named function or `partial`, e.g. `partial(SGD, mom=0.9)`")
         if _vague in fixed['splitter']:
             raise ValueError(f"The Learner's `splitter` {learn.splitter!r} (a lambda) cannot be told apart from another in the file `path`: use a named function")
+    why = None if batched is False else why_not_batched(learn, opt_func, fp16, _setup_cbs(learn))
+    if batched and why: raise ValueError(f"`batched=True` cannot run this sweep in one pass: {why}")
     log = _SweepLog(path, recipe, fixed, keys)
     parts = {s: log.done(s) for s in settings}
     todo = [s for s in settings if parts[s] is None]
+    ran_batched = False
     try:
         with _LearnerState(learn, opt_func, fp16, undecayed=_undecayed(groups)) as st:
-            bar = todo if quiet or not todo else progress_bar(todo, leave=False)
-            for s in bar:
-                if not quiet: bar.comment = ', '.join(f'{k}={v:g}' for k,v in zip(keys, s))
-                st.reset()
-                parts[s] = log.add(run_one(st, *s), s)
+            if todo and batched is not False and why is None:
+                why = check_stackable(learn)  # draws one batch: `reset` puts the random state back before every run
+                if batched and why: raise ValueError(f"`batched=True` cannot run this sweep in one pass: {why}")
+            if todo and batched is None and why: print(f"{recipe}: one run per setting (not batched): {why}")
+            if todo and why is None and batched is not False:
+                _passes(learn, recipe, todo, st, run_pass, lambda s,rows: parts.__setitem__(s, log.add(rows, s)))
+                ran_batched = True
+            else:
+                bar = todo if quiet or not todo else progress_bar(todo, leave=False)
+                for s in bar:
+                    if not quiet: bar.comment = ', '.join(f'{k}={v:g}' for k,v in zip(keys, s))
+                    st.reset()
+                    parts[s] = log.add(run_one(st, *s), s)
     except KeyboardInterrupt:
         done = [p for p in parts.values() if p is not None]
         learn.last_sweep = make_result(pd.concat(done, ignore_index=True).drop(columns=list(log.fixed))) if done else None
@@ -329,7 +345,23 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
                        + (f" and in {log.path}" if log.path else ''))
         else: print(f"{recipe} interrupted before its first setting finished: no result kept" + (f", {log.path} unchanged" if log.path and log.path.exists() else f", {log.path} not written" if log.path else ''))
         raise
-    return make_result(pd.concat([parts[s] for s in settings], ignore_index=True).drop(columns=list(log.fixed)))
+    res = make_result(pd.concat([parts[s] for s in settings], ignore_index=True).drop(columns=list(log.fixed)))
+    res.batched = ran_batched
+    return res
+
+def _passes(learn, recipe, todo, st, run_pass, add):
+    "Run `todo` in one batched pass, `add` each setting's rows when the pass is over; a pass that does not fit in GPU memory is split in two, and so on"
+    st.reset()
+    try: rows = run_pass(st, todo)
+    except torch.cuda.OutOfMemoryError:
+        if len(todo)==1: raise
+        h = len(todo)//2
+        if torch.cuda.is_available(): torch.cuda.empty_cache()
+        print(f"{recipe}: {len(todo)} settings do not fit in GPU memory in one pass: running {h} and {len(todo)-h}")
+        _passes(learn, recipe, todo[:h], st, run_pass, add)
+        _passes(learn, recipe, todo[h:], st, run_pass, add)
+        return
+    for s,r in zip(todo, rows): add(s, r)
 
 # %% ../nbs/20_recipes.ipynb #e674ccf8
 class _BatchLosses(Callback):
@@ -378,7 +410,7 @@ def _wd_axis(ax, wds):
 
 class _Result:
     "A sweep's result: shows its main table in a notebook"
-    _main = None
+    _main,batched = None,False  # `batched`: did this call run its settings in one batched pass
     def _repr_html_(self): return getattr(self, self._main)._repr_html_()
     def __repr__(self): return f"{type(self).__name__}:\n{getattr(self, self._main)!r}"
 
@@ -424,7 +456,8 @@ def lr_find_wd(self:Learner,
                path=None, # CSV file: each finished wd is appended at once; a second call resumes
                quiet:bool=False, # No progress bar
                opt_func=None, # Run with this optimizer instead of the Learner's (e.g. `partial(Adam, decouple_wd=False)`)
-               fp16:bool=False # Run in mixed precision (needs CUDA)
+               fp16:bool=False, # Run in mixed precision (needs CUDA)
+               batched:bool|None=None # All wds in one pass (`batched_lr_find`); False: one `lr_find` each; None: batched when it can be, else one each with a note why
               ) -> LRFindWD:
     "fastai's `lr_find` once per `wd`, each from the same weights, optimizer state and random state (so the same batches)"
     wds = _check_values(wds, 'wds')
@@ -438,9 +471,10 @@ def lr_find_wd(self:Learner,
     def _one(st, wd):
         self.wd = st.wd(wd)
         return _lr_find_curve(self, start_lr, end_lr, num_it, stop_div)
+    def _pass(st, settings): return batched_lr_find(self, [st.wd(w) for w, in settings], start_lr, end_lr, num_it, stop_div, opt_func)
     res = _sweep(self, 'lr_find_wd', ['wd'], [(w,) for w in wds], dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div),
                  _one, lambda t: LRFindWD(t, num_it, suggest_funcs),
-                 path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
+                 path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched)
     if show_plot: res.plot()
     return res
 
@@ -473,8 +507,7 @@ class _StopOnNaN(Callback):
     order = Recorder.order+1  # after the Recorder has the epoch's losses
     def before_fit(self): self.diverged = False
     def after_epoch(self):
-        vals = self.recorder.values[-1][:2] if self.recorder.values else []
-        if any(v is not None and not math.isfinite(v) for v in vals):
+        if self.recorder.values and _nonfinite(self.recorder.values[-1][:2]):
             self.diverged = True
             raise CancelFitException()
 
@@ -495,11 +528,19 @@ def _fit_rows(learn, epochs, lr, fit_kw, stats=False) -> pd.DataFrame:
     wds = WeightDecayStats() if stats else None
     learn.fit_one_cycle(epochs, lr, cbs=[stop]+([wds] if stats else []), **fit_kw)
     names = [n for n in learn.recorder.metric_names[1:] if n!='time']
-    hist = pd.DataFrame([{n: np.nan if x is None else float(x) for n,x in zip(names, v)} for v in learn.recorder.values], columns=names)
+    return _fit_table(names, learn.recorder.values, wds.df if stats else None, len(learn.dls.train), stop.diverged)
+
+def _fit_table(names:list, values:list, stats:pd.DataFrame|None, n_iter:int, diverged:bool) -> pd.DataFrame:
+    "One row per epoch: a Recorder's `values` under their `names`, the `WeightDecayStats` numbers of `stats`, `diverged` (one run, or one copy of a batched pass)"
+    hist = pd.DataFrame([{n: np.nan if x is None else float(x) for n,x in zip(names, v)} for v in values], columns=names)
     hist.insert(0, 'epoch', range(len(hist)))
-    if stats and len(wds.df): hist = hist.merge(_stats_by_epoch(wds.df, len(learn.dls.train)), on='epoch', how='left')
-    hist['diverged'] = stop.diverged
+    if stats is not None and len(stats): hist = hist.merge(_stats_by_epoch(stats, n_iter), on='epoch', how='left')
+    hist['diverged'] = diverged
     return hist
+
+def _copy_tables(fits:list, n_iter:int) -> list:
+    "`_fit_table` of each copy of a `batched_fit`"
+    return [_fit_table(f.names, f.values, f.stats, n_iter, f.diverged) for f in fits]
 
 # %% ../nbs/20_recipes.ipynb #9efc3684
 class CompareWD(_Result):
@@ -550,6 +591,7 @@ def compare_wd(self:Learner,
                quiet:bool=False, # No progress bar
                opt_func=None, # Run with this optimizer instead of the Learner's
                fp16:bool=False, # Run in mixed precision (needs CUDA)
+               batched:bool|None=None, # All wds in one pass (`batched_fit`); False: one fit each; None: batched when it can be, else one each with a note why
                **kwargs
               ) -> CompareWD:
     "`fit_one_cycle(epochs, lr)` once per `wd` from the same initial state and batches, with `WeightDecayStats` attached"
@@ -572,9 +614,22 @@ def compare_wd(self:Learner,
         rows = _fit_rows(self, epochs, lr_max, kwargs, stats=True)
         rows.insert(1, 'lr_max', _top_lr(lr_max))
         return rows
+    def _pass(st, settings):
+        wds_ = [st.wd(w) for w, in settings]
+        if suggest:  # each wd's own LR finder first, all in one pass, then the fits from the same state
+            lrs = [_suggest(c, 100, (valley,))['valley'] for c in batched_lr_find(self, wds_, 1e-7, 10, 100, True, opt_func)]
+            st.reset()
+        else: lrs = [self.lr if lr is None else lr]*len(settings)
+        ok = [i for i,l in enumerate(lrs) if not suggest or math.isfinite(l)]
+        fits = _copy_tables(batched_fit(self, [lrs[i] for i in ok], [wds_[i] for i in ok], epochs, kwargs, opt_func, stats=True), len(self.dls.train)) if ok else []
+        res = [pd.DataFrame(dict(epoch=[0], lr_max=[np.nan], diverged=[True])) for _ in settings]
+        for i,rows in zip(ok, fits):
+            rows.insert(1, 'lr_max', _top_lr(lrs[i]))
+            res[i] = rows
+        return res
     fixed = dict(epochs=epochs, lr=lr, **_fit_settings(kwargs))
     return _sweep(self, 'compare_wd', ['wd'], [(w,) for w in wds], fixed, _one,
-                  CompareWD, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
+                  CompareWD, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched)
 
 # %% ../nbs/20_recipes.ipynb #22aec535
 def _lower_is_better(col:str) -> bool: return 'loss' in col or 'error' in col
@@ -664,6 +719,7 @@ def lr_wd_grid(self:Learner,
                quiet:bool=False, # No progress bar
                opt_func=None, # Run with this optimizer instead of the Learner's (`decouple_wd` chooses L2 or decoupled)
                fp16:bool=False, # Run in mixed precision (needs CUDA)
+               batched:bool|None=None, # All cells in one pass (`batched_fit`); False: one fit each; None: batched when it can be, else one each with a note why
                **kwargs
               ) -> LRWDGrid:
     "`fit_one_cycle(epochs, lr, wd=wd)` for every `lr` × `wd`, each from the same initial state and batches"
@@ -675,6 +731,11 @@ def lr_wd_grid(self:Learner,
         rows = _fit_rows(self, epochs, _spread(lr, spread), kwargs)
         rows.insert(1, 'mode', wd_mode(self))
         return rows
+    def _pass(st, settings):
+        fits = batched_fit(self, [_spread(lr, spread) for lr,_ in settings], [st.wd(wd) for _,wd in settings], epochs, kwargs, opt_func)
+        res = _copy_tables(fits, len(self.dls.train))
+        for rows,f in zip(res, fits): rows.insert(1, 'mode', f.mode)
+        return res
     fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **_fit_settings(kwargs))
     return _sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, _one,
-                  LRWDGrid, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16)
+                  LRWDGrid, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched)
