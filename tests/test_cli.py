@@ -1,6 +1,6 @@
 """`wdcourse-compare`, the main job, run as the console script a user runs after `pip install -e .`"""
-import shutil, subprocess, sys
-import pandas as pd
+import re, shutil, subprocess, sys
+import numpy as np, pandas as pd
 import pytest
 
 def _cmd():
@@ -26,6 +26,9 @@ def test_default_job_writes_plots_and_results(tmp_path):
     # more decay, stronger pull relative to the data: the ratio grows with wd
     assert res.wd_ratio.is_monotonic_increasing and res.wd_ratio.iloc[0]==0
     assert 'lr_find_valley' in r.stdout and 'written to' in r.stdout
+    # the default runs each recipe's settings in one batched pass, and says so with its time
+    assert re.search(r'^lr_find_wd: 5 settings in one batched pass, [0-9.]+ s$', r.stdout, re.M), r.stdout
+    assert re.search(r'^compare_wd: 5 settings in one batched pass, [0-9.]+ s$', r.stdout, re.M), r.stdout
     assert sorted(p.name for p in tmp_path.iterdir())==['wdcourse-out']  # no stray models/ folder
 
 def test_grid_and_ratings(tmp_path):
@@ -36,6 +39,17 @@ def test_grid_and_ratings(tmp_path):
     assert sorted(set(zip(g.lr, g.wd)))==[(5e-3, 0), (5e-3, 0.1), (2e-2, 0), (2e-2, 0.1)]
     assert {'valid_loss', 'train_loss', 'mode', 'diverged'} <= set(g.columns)
     assert (tmp_path/'o'/'lr_wd_grid.png').stat().st_size>10_000
+    assert 'lr_wd_grid: 4 settings in one batched pass' in r.stdout, r.stdout
+
+def test_no_batched_gives_the_same_results(tmp_path):
+    "`--no-batched` runs one fit per setting, says so, and writes the table of the batched run (to float rounding)"
+    args = ['--wds', '0', '0.1', '--epochs', '1', '--lr', '3e-3', '--quiet']
+    rb,rs = run(*args, '--out', str(tmp_path/'b')),run(*args, '--no-batched', '--out', str(tmp_path/'s'))
+    assert rb.returncode==0 and rs.returncode==0, (rb.stderr, rs.stderr)
+    assert 'compare_wd: 2 settings one run each' in rs.stdout and 'compare_wd: 2 settings in one batched pass' in rb.stdout
+    b,s = pd.read_csv(tmp_path/'b'/'results.csv'),pd.read_csv(tmp_path/'s'/'results.csv')
+    num = ['train_loss', 'valid_loss', 'accuracy', 'weight_norm', 'lr_find_valley']
+    assert np.allclose(b[num].values, s[num].values, rtol=1e-3, atol=0)
 
 @pytest.mark.parametrize('args,option', [(['--epochs', '0'], '--epochs'), (['--epochs', 'x'], '--epochs'),
     (['--wds', '0', 'abc'], '--wds'), (['--wds', 'nan'], '--wds'), (['--lrs', '-1'], '--lrs'), (['--dataset', 'mnist'], '--dataset'),

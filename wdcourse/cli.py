@@ -4,7 +4,7 @@
 
 # %% ../nbs/21_cli.ipynb #47c0d9b5
 from __future__ import annotations
-import sys, re, warnings
+import sys, re, time, warnings
 # fastai calls torch.jit.script at import, which newer torch deprecates: nothing a user of the command can act on
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
 from pathlib import Path
@@ -79,7 +79,8 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
          device:str=None, # cpu, cuda, ... (default: fastai's default_device, the GPU when there is one)
          seed:int=42, # Seeds the data, the split and the initial weights
          out:str='wdcourse-out', # Folder for the plots and CSV files
-         quiet:store_true=False # No progress bars
+         quiet:store_true=False, # No progress bars
+         no_batched:store_true=False # One fit per setting (by default each recipe trains all its settings in one batched pass)
         ) -> pd.DataFrame:
     "Compare weight decays with lr_find_wd and compare_wd on data that needs no download; write plots and results.csv to --out"
     if dataset not in _grid_lrs: raise _BadOption('dataset', f"must be one of {list(_grid_lrs)}, got {dataset!r}")
@@ -97,9 +98,10 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     except OSError as e: raise _BadOption('out', f"cannot make the folder {out}: {e.strerror or e}") from None
 
     learn = _learner(dataset, device, seed)
-    lf = learn.lr_find_wd(wds, show_plot=False, quiet=quiet)
+    batched = False if no_batched else None
+    lf = _timed(lambda: learn.lr_find_wd(wds, show_plot=False, quiet=quiet, batched=batched), 'lr_find_wd', len(wds))
     _save(lf.plot(), out/'lr_find_wd.png')
-    cmp = learn.compare_wd(wds, epochs, lr=lr, quiet=quiet)
+    cmp = _timed(lambda: learn.compare_wd(wds, epochs, lr=lr, quiet=quiet, batched=batched), 'compare_wd', len(wds))
     _save(cmp.plot(), out/'compare_wd.png')
     sug = lf.suggestions[['wd', 'valley', 'min_loss', 'lr_at_min']].rename(
         columns={'valley': 'lr_find_valley', 'min_loss': 'lr_find_min_loss', 'lr_at_min': 'lr_find_lr_at_min'})
@@ -109,12 +111,19 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     cmp.history.to_csv(out/'compare_wd_history.csv', index=False)
     lf.curves.to_csv(out/'lr_find_wd_curves.csv', index=False)
     if grid:
-        g = learn.lr_wd_grid(lrs, wds, epochs, quiet=quiet)
+        g = _timed(lambda: learn.lr_wd_grid(lrs, wds, epochs, quiet=quiet, batched=batched), 'lr_wd_grid', len(lrs)*len(wds))
         g.table.to_csv(out/'lr_wd_grid.csv', index=False)
         _save(g.plot(title=f'{dataset}: lr × wd, {epochs} epochs of fit_one_cycle'), out/'lr_wd_grid.png')
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
         print(res.drop(columns='dataset').to_string(index=False, float_format=lambda x: f'{x:.4g}'))
     print(f"\nwritten to {out}/: " + ', '.join(sorted(p.name for p in out.iterdir() if p.is_file())))
+    return res
+
+def _timed(run, recipe:str, n:int):
+    "Run a recipe and say how it ran: in one batched pass or one fit per setting, and how long it took"
+    t = time.perf_counter()
+    res = run()
+    print(f"{recipe}: {n} settings {'in one batched pass' if res.batched else 'one run each'}, {time.perf_counter()-t:.1f} s")
     return res
 
 def _save(fig, fn):
@@ -125,6 +134,9 @@ def _save(fig, fn):
 def cli(argv:list|None=None):
     "The `wdcourse-compare` console script: `main`'s options; a bad one is a one-line error and exit code 2"
     p = anno_parser(main.__wrapped__, prog='wdcourse-compare')
+    for a in p._actions:  # fastcore names the flag after the argument, `--no_batched`: a command line spells it `--no-batched`
+        if '--no_batched' in a.option_strings:
+            a.option_strings.insert(0, '--no-batched'); p._option_string_actions['--no-batched'] = a
     def _error(msg):
         print(f"wdcourse-compare: error: {msg}", file=sys.stderr)
         sys.exit(2)
