@@ -1,8 +1,8 @@
-"""Wall time of `Learner.lr_find_wd` with K = 1, 4, 8 weight decays, as a ratio to one plain `lr_find`.
+"""Wall time of `Learner.lr_find_wd(batched=False)` with K = 1, 4, 8 weight decays, as a ratio to one plain `lr_find`.
 
-The recipes run one `lr_find` per setting, from the same weights, optimizer state and random state;
-this prints what that costs next to a single `lr_find` on the same Learner: the baseline that a later
-batched mode (several settings in one pass) must beat. Runs alternate with the plain `lr_find`, and
+With `batched=False` the recipes run one `lr_find` per setting, from the same weights, optimizer state and random state;
+this prints what that costs next to a single `lr_find` on the same Learner: the baseline that the batched pass (the
+default, several settings in one pass) must beat; `bench/batched_cost.py` measures that one. Runs alternate with the plain `lr_find`, and
 each time is the median of --reps runs. Usage: python bench/compare_cost.py [--reps 3] [--num-it 100] [--device cpu]
 """
 import argparse, statistics, time
@@ -25,7 +25,7 @@ if __name__=='__main__':
     wds = [0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
     def plain():
         with learn.no_bar(), learn.no_logging(): learn.lr_find(num_it=a.num_it, show_plot=False)
-    def sweep(k): return lambda: learn.lr_find_wd(wds[:k], num_it=a.num_it, show_plot=False, quiet=True)
+    def sweep(k): return lambda: learn.lr_find_wd(wds[:k], num_it=a.num_it, show_plot=False, quiet=True, batched=False)
     plain(); sweep(1)()  # warm-up
     base,times = [],{k: [] for k in (1, 4, 8)}
     for _ in range(a.reps):

@@ -21,3 +21,11 @@ def test_compare_cost():
     out = bench('compare_cost.py', '--reps', '1', '--num-it', '8', '--device', 'cpu')
     ks = re.findall(r'lr_find_wd with K=(\d+): [\d.]+ s = ([\d.]+)x one lr_find', out)
     assert [k for k,_ in ks]==['1', '4', '8'] and all(float(x)>0 for _,x in ks), out
+
+def test_batched_cost():
+    out = bench('batched_cost.py', '--ks', '2', '--reps', '1', '--epochs', '1')
+    for recipe in ('compare_wd', 'lr_find_wd'):
+        m = re.search(recipe + r': one run of one setting ([\d.]+) s.*\n  K=2 +batched +([\d.]+) s = +([\d.]+)x one run .*\| 2 runs +([\d.]+) s = +([\d.]+)x', out)
+        assert m and all(float(x)>0 for x in m.groups()), out
+    m = re.search(r'K=2 +compare_wd pass: resident memory peak +([\d.]+) MiB, +([+-][\d.]+) MiB over the start of the pass', out)
+    assert m and float(m.group(1))>0, out
