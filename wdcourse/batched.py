@@ -161,6 +161,10 @@ def _kind(opt) -> str|None:
         if rest[3] is radam_step and all(h.get('beta', 0)==0 for h in opt.hypers): return 'radam'
     return None
 
+def _axpy(y:torch.Tensor, x:torch.Tensor, a):
+    "y += a*x in place: `a` a number, or one per copy (a tensor that broadcasts)"
+    return y.add_(x, alpha=a) if isinstance(a, float) else y.addcmul_(x, a)
+
 class _StackedStep:
     "fastai's SGD, Adam or RAdam step for all copies at once, on the stacked tensors: each copy's hyper-parameters broadcast along the first dimension"
     def __init__(self, opt, sm:StackedModel, groups:list, kind:str):
@@ -192,39 +196,45 @@ class _StackedStep:
             g = S.grad
             if g is None or not S.requires_grad: continue
             shape = (sm.k,) + (1,)*(S.ndim-1)
-            def t(x): return torch.as_tensor(x, dtype=S.dtype).to(S.device, non_blocking=True).view(shape)
+            def t(x):  # one number per copy: a Python float when all copies have the same one (cheaper, and fastai's rounding), else a tensor along the first dimension
+                x = np.broadcast_to(np.asarray(x, dtype=float), (sm.k,))
+                return float(x[0]) if (x==x[0]).all() else torch.as_tensor(x, dtype=S.dtype).to(S.device, non_blocking=True).view(shape)
             if j not in hyp: hyp[j] = self._hypers(j)
             h,p,st = hyp[j],S.data,self.state[n]
             keep = None if act.all() else (p.clone(), {k: v.clone() for k,v in st.items()})
             lr = h['lr']
             if do_wd and (h['wd']!=0).any():
                 if self.decoupled: p.mul_(t(1 - lr*h['wd']))  # fastai's `weight_decay`
-                else: g.add_(p*t(h['wd']))  # fastai's `l2_reg`
-            if kind=='sgd': p.add_(g*t(-lr))
+                else: _axpy(g, p, t(h['wd']))  # fastai's `l2_reg`
+            if kind=='sgd': _axpy(p, g, t(-lr))
             elif kind=='momentum':
                 if 'grad_avg' not in st: st['grad_avg'] = torch.zeros_like(p)
                 ga = st['grad_avg']
                 ga.mul_(t(h['mom'])).add_(g)
-                p.add_(ga*t(-lr))
+                _axpy(p, ga, t(-lr))
             else:
                 mom,sqr = h['mom'],h['sqr_mom']
                 if 'grad_avg' not in st: st.update(grad_avg=torch.zeros_like(p), sqr_avg=torch.zeros_like(p))
                 ga,sq = st['grad_avg'],st['sqr_avg']
-                ga.mul_(t(mom)).add_(g*t(1-mom))
-                sq.mul_(t(sqr)).add_(g*g*t(1-sqr))
+                _axpy(ga.mul_(t(mom)), g, t(1-mom))
+                w = t(1-sqr)
+                if isinstance(w, float): sq.mul_(t(sqr)).addcmul_(g, g, value=w)
+                else: sq.mul_(t(sqr)).addcmul_(g*g, w)
                 step = np.maximum(self.steps, 1)
                 d1,d2 = 1-mom**step,1-sqr**step  # fastai's `debias(mom, 1-mom, step)`
-                if kind=='adam': p.add_(ga/((sq/t(d2)).sqrt() + t(h['eps']))*t(-lr/d1))
+                if kind=='adam': denom,coef = (sq/t(d2)).sqrt_().add_(t(h['eps'])),t(-lr/d1)
                 else:  # RAdam: the variance rectification, per copy
                     r_inf = 2/(1-sqr) - 1
                     r = r_inf - 2*step*sqr**step/(1-sqr**step)
                     big = r>5
                     with np.errstate(invalid='ignore', divide='ignore'):
                         v = np.where(big, np.sqrt(np.where(big, ((r-4)*(r-2)*r_inf)/((r_inf-4)*(r_inf-2)*r), 1.)), 1.)
-                    denom = torch.where(t(big)>0, (sq/t(d2)).sqrt() + t(h['eps']), torch.ones_like(p))
-                    p.add_(ga/denom*t(-lr*v/d1))
+                    denom = (sq/t(d2)).sqrt_().add_(t(h['eps'])) if big.all() else torch.where(t(big.astype(float))>0, (sq/t(d2)).sqrt() + t(h['eps']), torch.ones_like(p))
+                    coef = t(-lr*v/d1)
+                if isinstance(coef, float): p.addcdiv_(ga, denom, value=coef)
+                else: p.addcdiv_(ga*coef, denom)
             if keep is not None:  # a stopped copy stays as it was
-                m = t(act)>0
+                m = torch.as_tensor(act, device=p.device).view(shape)
                 p.copy_(torch.where(m, p, keep[0]))
                 for k,v in st.items():
                     if k in keep[1]: v.copy_(torch.where(m, v, keep[1][k]))
