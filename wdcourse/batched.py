@@ -229,9 +229,12 @@ class _StackedStep:
                     big = r>5
                     with np.errstate(invalid='ignore', divide='ignore'):
                         v = np.where(big, np.sqrt(np.where(big, ((r-4)*(r-2)*r_inf)/((r_inf-4)*(r_inf-2)*r), 1.)), 1.)
-                    denom = (sq/t(d2)).sqrt_().add_(t(h['eps'])) if big.all() else torch.where(t(big.astype(float))>0, (sq/t(d2)).sqrt() + t(h['eps']), torch.ones_like(p))
+                    if big.all(): denom = (sq/t(d2)).sqrt_().add_(t(h['eps']))
+                    elif not big.any(): denom = None  # fastai's `p.add_(grad_avg, alpha=-lr/debias1)`
+                    else: denom = torch.where(torch.as_tensor(big, device=p.device).view(shape), (sq/t(d2)).sqrt() + t(h['eps']), torch.ones_like(p))
                     coef = t(-lr*v/d1)
-                if isinstance(coef, float): p.addcdiv_(ga, denom, value=coef)
+                if denom is None: _axpy(p, ga, coef)
+                elif isinstance(coef, float): p.addcdiv_(ga, denom, value=coef)
                 else: p.addcdiv_(ga*coef, denom)
             if keep is not None:  # a stopped copy stays as it was
                 m = torch.as_tensor(act, device=p.device).view(shape)
