@@ -658,10 +658,11 @@ class LRWDGrid(_Result):
             xl,yl = np.log10(lrs),np.log10(wds[pos])
             fx = lambda x: np.interp(x, xl, np.arange(len(lrs)), left=np.nan, right=np.nan)
             fy = lambda y: np.interp(y, yl, np.flatnonzero(pos), left=np.nan, right=np.nan)
+            snap = lambda v, grid: np.array([grid[np.abs(grid-x).argmin()] if np.abs(grid-x).min()<1e-5 else x for x in v])  # c is rounded
             for c in _lr_wd_products(lrs, wds):
-                xs = np.unique(np.r_[xl, c-yl])
+                xs = np.unique(snap(np.r_[xl, c-yl], xl))
                 xs = xs[(xs>=xl.min()) & (xs<=xl.max())]
-                ax.plot(fx(xs), fy(c-xs), ls=':', color='gray', lw=1, alpha=0.8)
+                ax.plot(fx(xs), fy(snap(c-xs, yl)), ls=':', color='gray', lw=1, alpha=0.8)
         ax.set_title(f'final {col}\n(box: best; dotted: constant lr·wd)', fontsize=9)
         if colorbar: ax.figure.colorbar(im, ax=ax).ax.tick_params(labelsize=9)
 
