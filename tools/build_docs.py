@@ -93,15 +93,27 @@ def img_attrs(meta:dict) -> str:
 _show_doc = re.compile(r'^show_doc\((.+)\)$')
 _sig_block = re.compile(r'```python\n.*?\n```', re.S)
 
-def fmt_default(v) -> str: return v.__name__ if callable(v) and hasattr(v, '__name__') else repr(v)
+def fmt_default(v) -> str:
+    "A default as a reader writes it: names for classes and functions (inside tuples and lists too), no memory address"
+    if isinstance(v, (tuple, list)):
+        inner = ', '.join(fmt_default(x) for x in v) + (',' if isinstance(v, tuple) and len(v)==1 else '')
+        return f'({inner})' if isinstance(v, tuple) else f'[{inner}]'
+    return v.__name__ if callable(v) and hasattr(v, '__name__') else repr(v)
+
+def fmt_param(p, short:bool=False) -> str:
+    "`name:anno=default` of a parameter (`*args`, `**kwargs`); `short`: a long default cut to its start"
+    star = '*' if p.kind==p.VAR_POSITIONAL else '**' if p.kind==p.VAR_KEYWORD else ''
+    res = star + p.name + ('' if p.annotation is inspect._empty else ':' + anno_name(p.annotation))
+    if p.default is not inspect._empty:
+        d = fmt_default(p.default)
+        res += '=' + (d[:24] + '…' + d[-1] if short and len(d)>30 else d)
+    return res
 
 def signature_md(name:str, sym, width:int=84) -> str:
     "`def name(p:anno=default, ...)->ret` without the docments, wrapped to `width` columns"
-    from fastcore.docments import _show_param, _fmt_anno, _f_name
     sig = inspect.signature(sym, eval_str=True)
-    params = [_show_param(p) for p in sig.parameters.values() if p.name!='self']
-    params = [re.sub(r'=<function (\w+)[^>]*>', r'=\1', p) for p in params]
-    ret = '' if sig.return_annotation is inspect._empty else f'->{_f_name(sig.return_annotation) or _fmt_anno(sig.return_annotation)}'
+    params = [fmt_param(p, short=True) for p in sig.parameters.values() if p.name!='self']
+    ret = '' if sig.return_annotation is inspect._empty else f'->{anno_name(sig.return_annotation)}'
     head,lines,cur = f"{'class' if inspect.isclass(sym) else 'def'} {name.split('.')[-1]}(",[],''
     for q in params:
         if cur and len(cur) + len(q) + 2 > width - 4: lines.append(cur + ','); cur = ''
@@ -111,11 +123,16 @@ def signature_md(name:str, sym, width:int=84) -> str:
     one = head + ' '.join(lines) + ')' + ret
     return one if len(one)<=width else head + '\n' + '\n'.join('    ' + l for l in lines) + '\n)' + ret
 
+def anno_name(a) -> str:
+    "An annotation as a reader writes it: `Module`, not `torch.nn.modules.module.Module`"
+    from fastcore.docments import _fmt_anno, _f_name
+    return a.__name__ if isinstance(a, type) else _f_name(a) or _fmt_anno(a)
+
 def _cell(x) -> str: return ' '.join(str(x).split()).replace('|', '\\|')
 
 def params_table(sym) -> str:
     "Markdown table of `sym`'s parameters: type, default and docment; a last row for what it returns"
-    from fastcore.docments import docments, _fmt_anno
+    from fastcore.docments import docments, _fmt_anno, _f_name
     try: dm = docments(sym, full=True, args_kwargs=True)
     except Exception: return ''
     sig = inspect.signature(sym, eval_str=True)
@@ -124,13 +141,13 @@ def params_table(sym) -> str:
         if n=='self': continue
         d = dm.get(n, {})
         star = '*' if p.kind==p.VAR_POSITIONAL else '**' if p.kind==p.VAR_KEYWORD else ''
-        anno = '' if p.annotation is inspect._empty else f'<code>{_cell(_fmt_anno(p.annotation)).replace(chr(92)+"|", "&#124;")}</code>'
+        anno = '' if p.annotation is inspect._empty else f'<code>{_cell(anno_name(p.annotation)).replace(chr(92)+"|", "&#124;").replace("<", "&lt;")}</code>'
         dflt = '' if p.default is inspect._empty else f'<code>{_cell(fmt_default(p.default)).replace(chr(92)+"|", "&#124;").replace("<", "&lt;")}</code>'
         rows.append(f'| `{star}{n}` | {anno} | {dflt} | {_cell(d.get("docment") or "")} |')
     r = dm.get('return', {})
-    ret = '' if sig.return_annotation is inspect._empty else f'<code>{_cell(_fmt_anno(sig.return_annotation))}</code>'
+    ret = '' if sig.return_annotation is inspect._empty else f'<code>{_cell(anno_name(sig.return_annotation))}</code>'
     if ret or r.get('docment'): rows.append(f'| **Returns** | {ret} | | {_cell(r.get("docment") or "")} |')
-    if not any(r.strip('| ') for r in rows): return ''
+    if not any(d.get('docment') for d in dm.values()): return ''  # as nbdev: no docments, no table (the signature says it all)
     return '\n'.join(['<div class="params" markdown>', '', '| Parameter | Type | Default | Details |', '|---|---|---|---|'] + rows + ['', '</div>'])
 
 def is_event(expr:str, ns:dict) -> bool:

@@ -423,7 +423,7 @@ def after_validate(self:WeightDecayStats):
 
 # %% ../nbs/10_callbacks.ipynb #2b9a1b72
 @patch
-def plot(self:WeightDecayStats, axs=None, figsize=(6.8, 5.4)):
+def plot(self:WeightDecayStats, axs=None, figsize=(6.8, 4.8)):
     "Loss vs weight-decay gradient norms (log), their ratio, cos(∇L, p) and ‖p‖ per group, by step"
     df = self.df
     if df.empty: raise ValueError("Nothing logged yet: fit the Learner with `WeightDecayStats` first")

@@ -512,7 +512,7 @@ class CompareWD(_Result):
         self.summary = last[cols].assign(epochs=history.groupby('wd', sort=False).epoch.max()+1,
                                          diverged=history.groupby('wd', sort=False).diverged.any()).reset_index()
 
-    def plot(self, axs=None, figsize=(6.8, 5.4)):
+    def plot(self, axs=None, figsize=(6.8, 4.8)):
         "Valid loss by epoch per wd; final train and valid loss against wd; weight norm and WD/loss gradient ratio by epoch"
         if axs is None: _,axs = plt.subplots(2, 2, figsize=figsize)
         axs = np.asarray(axs).flatten()
