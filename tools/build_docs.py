@@ -124,8 +124,11 @@ def signature_md(name:str, sym, width:int=84) -> str:
     return one if len(one)<=width else head + '\n' + '\n'.join('    ' + l for l in lines) + '\n)' + ret
 
 def anno_name(a) -> str:
-    "An annotation as a reader writes it: `Module`, not `torch.nn.modules.module.Module`"
+    "An annotation as a reader writes it: `Module`, not `torch.nn.modules.module.Module`; a command-line `Param` by its type, a flag as `flag`"
     from fastcore.docments import _fmt_anno, _f_name
+    from fastcore.script import Param, store_true, store_false
+    if a in (store_true, store_false): return 'flag'
+    if isinstance(a, Param): return (anno_name(a.type) if a.type else 'str') + (' ...' if a.nargs in ('+', '*') else '')
     return a.__name__ if isinstance(a, type) else _f_name(a) or _fmt_anno(a)
 
 def _cell(x) -> str: return ' '.join(str(x).split()).replace('|', '\\|')
@@ -143,11 +146,12 @@ def params_table(sym) -> str:
         star = '*' if p.kind==p.VAR_POSITIONAL else '**' if p.kind==p.VAR_KEYWORD else ''
         anno = '' if p.annotation is inspect._empty else f'<code>{_cell(anno_name(p.annotation)).replace(chr(92)+"|", "&#124;").replace("<", "&lt;")}</code>'
         dflt = '' if p.default is inspect._empty else f'<code>{_cell(fmt_default(p.default)).replace(chr(92)+"|", "&#124;").replace("<", "&lt;")}</code>'
-        rows.append(f'| `{star}{n}` | {anno} | {dflt} | {_cell(d.get("docment") or "")} |')
+        doc = d.get('docment') or getattr(p.annotation, 'help', '') or ''  # a command-line `Param` carries its help
+        rows.append(f'| `{star}{n}` | {anno} | {dflt} | {_cell(doc)} |')
     r = dm.get('return', {})
-    ret = '' if sig.return_annotation is inspect._empty else f'<code>{_cell(anno_name(sig.return_annotation))}</code>'
+    ret = '' if sig.return_annotation in (inspect._empty, None, type(None)) else f'<code>{_cell(anno_name(sig.return_annotation))}</code>'
     if ret or r.get('docment'): rows.append(f'| **Returns** | {ret} | | {_cell(r.get("docment") or "")} |')
-    if not any(d.get('docment') for d in dm.values()): return ''  # as nbdev: no docments, no table (the signature says it all)
+    if not any(r.split(' | ')[-1].strip('| ') for r in rows): return ''  # as nbdev: no docments, no table (the signature says it all)
     return '\n'.join(['<div class="params" markdown>', '', '| Parameter | Type | Default | Details |', '|---|---|---|---|'] + rows + ['', '</div>'])
 
 def is_event(expr:str, ns:dict) -> bool:
