@@ -77,8 +77,8 @@ def fenced(text:str, lang:str='text') -> str: return f'```{lang}\n{text.rstrip()
 def img_alt(title:str, n:int, fig_title:str='') -> str:
     "Alt text of a notebook figure: its number and the figure's title, which `tools/run_nbs.py` puts in the output's metadata; without\
  one (a notebook saved by Jupyter), the number and the page title (matplotlib's text/plain is only `<Figure size 640x480 with 1 Axes>`)"
-    clean = lambda t: re.sub(r'[\[\]`*_{}]', '', ' '.join(t.split()))
-    return f'Figure {n}: {clean(fig_title)}' if fig_title.strip() else f'Figure {n} of ' + clean(title)
+    if fig_title.strip(): return f'Figure {n}: ' + re.sub(r'[\[\]`{}]', '', ' '.join(fig_title.split()))  # `_` and `*` are kept in an alt
+    return f'Figure {n} of ' + re.sub(r'[\[\]`*_]', '', title)
 
 def img_attrs(meta:dict) -> str:
     "attr_list attributes of a figure: shown at its own size (`width`, the retina PNG's half; never blown up past it), and the size\
