@@ -5,7 +5,7 @@ are skipped, as in `nbdev_test`, so no download or GPU cell leaves an error in a
 Usage: python tools/run_nbs.py [NOTEBOOK ...]   (default: every notebook in nbs/); then `nbdev_clean`.
 
 A figure's output carries, next to the PNG's size, what the docs site needs to know about it (`FIG_META`): `title`, the
-figure's title (its suptitle, else its axes' titles), for the image's alt text, and `min_font_px`, its smallest drawn text
+figure's title (its suptitle, its axes' titles and its legend labels), for the image's alt text, and `min_font_px`, its smallest drawn text
 in pixels at the figure's own size, so a test can tell how large that text is on the page.
 """
 import os, sys, warnings
@@ -40,8 +40,11 @@ def _wdcourse_fig_png(fig):
     res = retina_figure(fig, base64=True, bbox_inches='tight')
     if res is None: return None
     png,md = res
-    titles = [t for t in [fig._suptitle.get_text() if fig._suptitle else ''] + [ax.get_title() for ax in fig.axes] if t.strip()]
-    md.update(title=titles[0] if fig._suptitle and titles else '; '.join(dict.fromkeys(t.replace(chr(10), ' ') for t in titles)))
+    one = lambda ts: '; '.join(dict.fromkeys(' '.join(t.split()) for t in ts if t.strip()))
+    sup,axes = fig._suptitle.get_text() if fig._suptitle else '',one(ax.get_title() for ax in fig.axes)
+    legends = [lg for lg in fig.legends + [ax.get_legend() for ax in fig.axes] if lg is not None]
+    labels = one(t.get_text() for lg in legends for t in lg.get_texts())
+    md['title'] = ': '.join(t for t in (sup, axes) if t) + (f' ({labels})' if labels else '')
     if sizes: md['min_font_px'] = round(min(sizes)*fig.dpi/72, 2)
     return png,md
 from matplotlib.figure import Figure as _Figure
