@@ -93,10 +93,11 @@ def test_weight_decay_stats_api(server, browser):
     heading = page.locator('[id="weightdecaystats"]')
     assert heading.is_visible() and heading.inner_text().strip().startswith('WeightDecayStats')
     text = page.inner_text('article')
-    assert 'def WeightDecayStats(' in text
+    assert 'class WeightDecayStats(' in text
     docs = {k: v for k,v in docments(WeightDecayStats).items() if k not in ('self', 'return') and v}
     assert len(docs) >= 4
-    for k,v in docs.items(): assert f'{k}:' in text and v in text, k  # each parameter, with its docment
+    rows = page.eval_on_selector_all('[id="weightdecaystats"] ~ .params table tr', 'rs => rs.map(r => [...r.cells].map(c => c.innerText.trim()))')
+    for k,v in docs.items(): assert any(r[0]==k and r[-1]==v.replace('`', '') for r in rows), (k, rows)  # each parameter, with its docment
     assert 'show_doc(' not in text  # `#| echo: false`: the output only
     assert errors==[]
     page.close()
@@ -165,7 +166,10 @@ LAYOUT_JS = """() => {
     const a = scroller(t); let seen = null;
     if (a) { a.scrollLeft = a.scrollWidth; seen = t.getBoundingClientRect().right <= a.getBoundingClientRect().right + 1; a.scrollLeft = 0; }
     return {width: Math.round(t.getBoundingClientRect().width), scroller: a ? a.className || a.tagName : null, end_seen: seen}; });
-  return {width: document.documentElement.scrollWidth, col: col, alts: [...art.querySelectorAll('img')].map(i => i.alt), wide: wide};
+  const imgs = [...art.querySelectorAll('img.nb-img')].map(i => ({src: i.getAttribute('src'), alt: i.alt, natural: i.naturalWidth,
+    shown: i.getBoundingClientRect().width, font: i.dataset.fontPx ? parseFloat(i.dataset.fontPx) : null}));
+  return {width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight, col: col,
+          alts: [...art.querySelectorAll('img')].map(i => i.alt), wide: wide, imgs: imgs};
 }"""
 
 @pytest.fixture(scope='module')
@@ -236,3 +240,52 @@ def test_formulas_draw_norms_and_hats_whole(server, browser):
     assert len(bars) >= 5 and len(hats) >= 3
     assert [b for b in bars if abs(b[1])>1]==[]
     assert [h for h in hats if h[1] > 2.5*h[2]]==[]
+
+def test_figures_drawn_for_the_column(layout):
+    """Every figure is shown at (nearly) its own size: its PNG, drawn at twice the pixels (retina), is at most 2x wider than it is
+    shown, so it was drawn for the column and not shrunk into it; and its smallest text is at least 10 px tall on the screen"""
+    imgs = [(n, i) for n,l in layout.items() for i in l['imgs']]
+    assert len(imgs) >= 15
+    assert all(i['shown'] > 100 for _,i in imgs)
+    assert [(n, i['src'], i['natural'], round(i['shown'])) for n,i in imgs if i['natural'] > 2.02*i['shown']]==[]
+    # `data-font-px`: the smallest drawn text at the figure's own size (`tools/run_nbs.py`); on the screen it is scaled by how the
+    # figure is shown against its own size (the retina PNG's half)
+    assert [(n, i['src']) for n,i in imgs if i['font'] is None]==[]
+    on_screen = {(n, i['src']): round(i['font']*i['shown']/(i['natural']/2), 1) for n,i in imgs}
+    assert {k: v for k,v in on_screen.items() if v < 10}=={}
+
+def test_figure_alt_is_its_title(layout):
+    "A figure's alt text is its number and its title (the axes' titles, or the suptitle), not the page's"
+    imgs = [(n, i) for n,l in layout.items() for i in l['imgs']]
+    assert [(n, i['alt']) for n,i in imgs if not re.fullmatch(r'Figure \d+: \S.{5,}', i['alt'])]==[]
+    lr_wd = [i['alt'] for i in layout['lesson_lr_wd.html']['imgs']]
+    assert any('final accuracy' in a and 'decoupled' in a for a in lr_wd), lr_wd  # the heatmaps say what they show
+
+def test_api_pages_show_the_api(layout, server, browser):
+    """The callbacks page: signatures, parameter tables and short examples, not the tests (it was 15,810 px tall); parameters in
+    tables, no docment as a comment in a signature; the `**kwargs` note in its own row, not on the return line"""
+    assert layout['callbacks.html']['height'] < 12500, layout['callbacks.html']['height']
+    page,errors,_ = open_page(browser, f'{server}/data.html')
+    sigs = page.eval_on_selector_all('article .highlight code', 'els => els.map(e => e.innerText)')
+    assert not [s for s in sigs if re.match(r'(def|class) \w+\(', s) and ' # ' in s]
+    rows = page.eval_on_selector_all('[id="digits_dls"] ~ .params table tr', 'rs => rs.map(r => [...r.cells].map(c => c.innerText.trim()))')
+    kw = [r for r in rows if r[0]=='**kwargs']
+    assert kw and 'DataLoaders.from_dsets' in kw[0][-1], rows
+    ret = [r for r in rows if r[0]=='Returns']
+    assert ret and 'from_dsets' not in ret[0][-1], rows
+    page.close()
+    for name in ['core.html', 'data.html', 'callbacks.html', 'recipes.html', 'cli.html']:
+        page,errors,_ = open_page(browser, f'{server}/{name}')
+        n_tab = page.locator('article .params table').count()
+        assert n_tab >= (1 if name=='cli.html' else 2) and errors==[], (name, n_tab, errors)
+        page.close()
+
+def test_markdown_cells_show_only_their_output(site):
+    "A lesson cell that only builds prose (`Markdown(f...)`) shows the prose, not its code (`#| echo: false`)"
+    from execnb.nbio import read_nb
+    text = html.unescape(re.sub(r'<[^>]+>', '', ''.join(p.read_text() for p in site.glob('lesson_*.html'))))  # what a reader reads
+    cells = [(nb.stem, c.source) for nb in sorted((ROOT/'nbs').glob('3*_lesson_*.ipynb')) for c in read_nb(nb).cells
+             if c.cell_type=='code' and '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|')).startswith('Markdown(')]
+    assert len(cells) >= 6
+    first = lambda src: next(l for l in src.splitlines() if not l.startswith('#|'))[:60]
+    assert [(n, first(s)) for n,s in cells if first(s) in text]==[]

@@ -14,7 +14,7 @@
 Building twice gives the same files: page dates come from SOURCE_DATE_EPOCH, the last commit's time, and
 memory addresses in signatures (`<function valley at 0x...>`) are dropped.
 """
-import argparse, base64, itertools, os, re, shutil, subprocess, sys
+import argparse, base64, importlib, inspect, itertools, os, re, shutil, subprocess, sys
 from pathlib import Path
 import yaml
 from latex2mathml.converter import convert as tex2mathml
@@ -74,10 +74,101 @@ def anchor_headings(md:str) -> str:
 
 def fenced(text:str, lang:str='text') -> str: return f'```{lang}\n{text.rstrip()}\n```'
 
-def img_alt(title:str, n:int) -> str:
-    "Alt text of a notebook figure: the page title and the figure's number (a PNG output carries no title of its own: matplotlib's\
- text/plain is `<Figure size 640x480 with 1 Axes>`)"
+def img_alt(title:str, n:int, fig_title:str='') -> str:
+    "Alt text of a notebook figure: its number and the figure's title, which `tools/run_nbs.py` puts in the output's metadata; without\
+ one (a notebook saved by Jupyter), the number and the page title (matplotlib's text/plain is only `<Figure size 640x480 with 1 Axes>`)"
+    if fig_title.strip(): return f'Figure {n}: ' + re.sub(r'[\[\]`{}]', '', ' '.join(fig_title.split()))  # `_` and `*` are kept in an alt
     return f'Figure {n} of ' + re.sub(r'[\[\]`*_]', '', title)
+
+def img_attrs(meta:dict) -> str:
+    "attr_list attributes of a figure: shown at its own size (`width`, the retina PNG's half; never blown up past it), and the size\
+ of its smallest text at that size (`data-font-px`, from `tools/run_nbs.py`), for the tests"
+    attrs = ['.nb-img']
+    if isinstance(meta.get('width'), int): attrs.append(f'width="{meta["width"]}"')
+    if isinstance(meta.get('min_font_px'), (int, float)): attrs.append(f'data-font-px="{meta["min_font_px"]:g}"')
+    return '{ ' + ' '.join(attrs) + ' }'
+
+# show_doc: a short signature and the parameters as a table (Quarto's nbdev pages render docments this way), not fastcore's
+# signature with each docment as a comment, which runs off the column and puts the note of `**kwargs` on the return line
+_show_doc = re.compile(r'^show_doc\((.+)\)$')
+_sig_block = re.compile(r'```python\n.*?\n```', re.S)
+
+def fmt_default(v) -> str:
+    "A default as a reader writes it: names for classes and functions (inside tuples and lists too), no memory address"
+    if isinstance(v, (tuple, list)):
+        inner = ', '.join(fmt_default(x) for x in v) + (',' if isinstance(v, tuple) and len(v)==1 else '')
+        return f'({inner})' if isinstance(v, tuple) else f'[{inner}]'
+    return v.__name__ if callable(v) and hasattr(v, '__name__') else repr(v)
+
+def fmt_param(p, short:bool=False) -> str:
+    "`name:anno=default` of a parameter (`*args`, `**kwargs`); `short`: a long default cut to its start"
+    star = '*' if p.kind==p.VAR_POSITIONAL else '**' if p.kind==p.VAR_KEYWORD else ''
+    res = star + p.name + ('' if p.annotation is inspect._empty else ':' + anno_name(p.annotation))
+    if p.default is not inspect._empty:
+        d = fmt_default(p.default)
+        res += '=' + (d[:24] + '…' + d[-1] if short and len(d)>30 else d)
+    return res
+
+def signature_md(name:str, sym, width:int=84) -> str:
+    "`def name(p:anno=default, ...)->ret` without the docments, wrapped to `width` columns"
+    sig = inspect.signature(sym, eval_str=True)
+    params = [fmt_param(p, short=True) for p in sig.parameters.values() if p.name!='self']
+    ret = '' if sig.return_annotation is inspect._empty else f'->{anno_name(sig.return_annotation)}'
+    head,lines,cur = f"{'class' if inspect.isclass(sym) else 'def'} {name.split('.')[-1]}(",[],''
+    for q in params:
+        if cur and len(cur) + len(q) + 2 > width - 4: lines.append(cur + ','); cur = ''
+        cur = f'{cur}, {q}' if cur else q
+    if cur: lines.append(cur)
+    if not lines: return f'{head}){ret}'
+    one = head + ' '.join(lines) + ')' + ret
+    return one if len(one)<=width else head + '\n' + '\n'.join('    ' + l for l in lines) + '\n)' + ret
+
+def anno_name(a) -> str:
+    "An annotation as a reader writes it: `Module`, not `torch.nn.modules.module.Module`; a command-line `Param` by its type, a flag as `flag`"
+    from fastcore.docments import _fmt_anno, _f_name
+    from fastcore.script import Param, store_true, store_false
+    if a in (store_true, store_false): return 'flag'
+    if isinstance(a, Param): return (anno_name(a.type) if a.type else 'str') + (' ...' if a.nargs in ('+', '*') else '')
+    return a.__name__ if isinstance(a, type) else _f_name(a) or _fmt_anno(a)
+
+def _cell(x) -> str: return ' '.join(str(x).split()).replace('|', '\\|')
+
+def params_table(sym) -> str:
+    "Markdown table of `sym`'s parameters: type, default and docment; a last row for what it returns"
+    from fastcore.docments import docments, _fmt_anno, _f_name
+    try: dm = docments(sym, full=True, args_kwargs=True)
+    except Exception: return ''
+    sig = inspect.signature(sym, eval_str=True)
+    rows = []
+    for n,p in sig.parameters.items():
+        if n=='self': continue
+        d = dm.get(n, {})
+        star = '*' if p.kind==p.VAR_POSITIONAL else '**' if p.kind==p.VAR_KEYWORD else ''
+        anno = '' if p.annotation is inspect._empty else f'<code>{_cell(anno_name(p.annotation)).replace(chr(92)+"|", "&#124;").replace("<", "&lt;")}</code>'
+        dflt = '' if p.default is inspect._empty else f'<code>{_cell(fmt_default(p.default)).replace(chr(92)+"|", "&#124;").replace("<", "&lt;")}</code>'
+        doc = d.get('docment') or getattr(p.annotation, 'help', '') or ''  # a command-line `Param` carries its help
+        rows.append(f'| `{star}{n}` | {anno} | {dflt} | {_cell(doc)} |')
+    r = dm.get('return', {})
+    ret = '' if sig.return_annotation in (inspect._empty, None, type(None)) else f'<code>{_cell(anno_name(sig.return_annotation))}</code>'
+    if ret or r.get('docment'): rows.append(f'| **Returns** | {ret} | | {_cell(r.get("docment") or "")} |')
+    if not any(r.split(' | ')[-1].strip('| ') for r in rows): return ''  # as nbdev: no docments, no table (the signature says it all)
+    return '\n'.join(['<div class="params" markdown>', '', '| Parameter | Type | Default | Details |', '|---|---|---|---|'] + rows + ['', '</div>'])
+
+def is_event(expr:str, ns:dict) -> bool:
+    "Is `expr` (`WeightDecayStats.before_fit`) a fastai callback event? fastai calls it, a user does not"
+    from fastai.callback.core import _events, Callback
+    owner,_,meth = expr.rpartition('.')
+    try: return meth in _events and isinstance(o := eval(owner, ns), type) and issubclass(o, Callback)
+    except Exception: return False
+
+def show_doc_md(md:str, sym, name:str) -> str:
+    "nbdev's show_doc output with its signature replaced by a short signature and a parameter table after the docstring"
+    try: sig = signature_md(name, sym)
+    except (ValueError, TypeError): return md
+    m = _sig_block.search(md)
+    if not m: return md
+    table = params_table(sym)
+    return md[:m.start()] + fenced(sig, 'python') + md[m.end():].rstrip() + ('\n\n' + table if table else '') + '\n'
 
 def output_md(out, name:str, img_dir:Path, n_img:list, title:str='') -> str:
     "One notebook output as Markdown: PNG file, HTML block, Markdown, or plain text"
@@ -87,11 +178,19 @@ def output_md(out, name:str, img_dir:Path, n_img:list, title:str='') -> str:
         n_img[0] += 1
         fn = img_dir/f'{name}-{n_img[0]}.png'
         fn.write_bytes(base64.b64decode(''.join(data['image/png'])))
-        return f'![{img_alt(title or name, n_img[0])}](img/{fn.name}){{ .nb-img }}'
+        meta = out.get('metadata', {}).get('image/png', {})
+        return f'![{img_alt(title or name, n_img[0], meta.get("title", ""))}](img/{fn.name}){img_attrs(meta)}'
     if 'text/markdown' in data: return anchor_headings(_address.sub('>', ''.join(data['text/markdown'])))
     if 'text/html' in data: return '<div class="nb-output" markdown="0">\n' + ''.join(data['text/html']).strip() + '\n</div>'
     if 'text/plain' in data: return fenced(_ansi.sub('', ''.join(data['text/plain'])))
     return ''
+
+def nb_module(nb_path:Path):
+    "The module a notebook exports to (its `#| default_exp`), imported; None for a lesson"
+    src = ROOT/get_config().nbs_path.name/nb_path.name
+    if not src.exists(): return None
+    m = re.search(r'^#\|\s*default_exp\s+(\S+)', '\n'.join(c.source for c in read_nb(src).cells if c.cell_type=='code'), re.M)
+    return importlib.import_module(f"{get_config().lib_name}.{m.group(1)}") if m else None
 
 def nb_to_page(nb_path:Path, pages:Path, host:str, nb_url:str=''):
     "Write one processed notebook as a Markdown page (a lesson's links to its notebook at `nb_url`); return (title, page file name)"
@@ -102,6 +201,7 @@ def nb_to_page(nb_path:Path, pages:Path, host:str, nb_url:str=''):
     head = yaml.safe_dump(dict(title=title.replace('`', ''), description=desc.replace('`', '')), allow_unicode=True, sort_keys=False)
     parts,n_img = [f'---\n{head}---', f'# {title}'] + ([f'{desc}\n{{ .description }}'] if desc else []),[0]
     if nb_url: parts.append(f'[Open this lesson as a notebook]({nb_url}){{ .nb-link }}')
+    mod = nb_module(nb_path)
     for cell in nb.cells[1:] if fm else nb.cells:
         if cell.cell_type=='markdown':
             md = ''.join(cell.source)
@@ -110,6 +210,13 @@ def nb_to_page(nb_path:Path, pages:Path, host:str, nb_url:str=''):
         elif cell.cell_type=='code':
             opts,src = cell_options(cell)
             if opts.get('include')=='false': continue
+            if (m := _show_doc.match(src.strip())) and mod is not None:
+                try: sym = eval(m.group(1), vars(mod))
+                except Exception: sym = None
+                if is_event(m.group(1), vars(mod)): continue  # fastai calls the events; the prose above says what they do
+                if sym is not None:
+                    for out in cell.get('outputs', []):
+                        if 'text/markdown' in out.get('data', {}): out['data']['text/markdown'] = show_doc_md(''.join(out['data']['text/markdown']), sym, m.group(1))
             if src and opts.get('echo')!='false': parts.append(fenced(src, 'python'))
             if opts.get('output')!='false':
                 parts += [local_links(o, host) for o in (output_md(out, name, pages/'img', n_img, title.replace('`', '')) for out in cell.get('outputs', [])) if o]

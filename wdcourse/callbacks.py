@@ -423,7 +423,7 @@ def after_validate(self:WeightDecayStats):
 
 # %% ../nbs/10_callbacks.ipynb #2b9a1b72
 @patch
-def plot(self:WeightDecayStats, axs=None, figsize=(12, 7)):
+def plot(self:WeightDecayStats, axs=None, figsize=(6.8, 4.8)):
     "Loss vs weight-decay gradient norms (log), their ratio, cos(∇L, p) and ‖p‖ per group, by step"
     df = self.df
     if df.empty: raise ValueError("Nothing logged yet: fit the Learner with `WeightDecayStats` first")
@@ -445,7 +445,7 @@ def plot(self:WeightDecayStats, axs=None, figsize=(12, 7)):
     axs[2].axhline(0, color='gray', lw=0.5); axs[2].axhline(-1, color='gray', lw=0.5, ls=':')
     axs[1].axhline(1, color='gray', lw=0.5, ls=':')
     for ax,t in zip(axs, ['gradient norms (log)', 'ratio ‖wd·p‖/‖∇L‖', 'cos(∇L, p)', 'weight norm ‖p‖']):
-        ax.set_title(t); ax.set_xlabel('optimizer step'); ax.legend(fontsize=8)
+        ax.set_title(t, fontsize=10); ax.set_xlabel('optimizer step'); ax.legend(fontsize=8); ax.tick_params(labelsize=9)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     fig = axs[0].figure
     fig.tight_layout()
@@ -453,7 +453,7 @@ def plot(self:WeightDecayStats, axs=None, figsize=(12, 7)):
 
 # %% ../nbs/10_callbacks.ipynb #6e7fef53
 @patch
-def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(10, 4), log:bool=True):
+def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(6.8, 3), log:bool=True):
     "Heatmap of `col` per decayed parameter tensor (rows) and step (columns); needs `per_layer=True`"
     df = self.layer_df
     df = df[df.decayed]
@@ -467,7 +467,7 @@ def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(10, 4)
     im = ax.imshow(vals, aspect='auto', interpolation='nearest', extent=(piv.columns.min(), piv.columns.max(), len(piv)-0.5, -0.5))
     ax.set_yticks(range(len(piv))); ax.set_yticklabels(piv.index)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel('optimizer step'); ax.set_title(f"{'log10 ' if log else ''}{col} per layer")
+    ax.set_xlabel('optimizer step'); ax.set_title(f"{'log10 ' if log else ''}{col} per layer", fontsize=10); ax.tick_params(labelsize=9)
     ax.figure.colorbar(im, ax=ax)
     return ax.figure
 

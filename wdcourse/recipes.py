@@ -24,7 +24,7 @@ from .callbacks import WeightDecayStats, _safe_div, _last, _sum, _mean
 from .batched import why_not_batched, check_stackable, batched_fit, batched_lr_find, _nonfinite
 
 # %% auto #0
-__all__ = ['LRFindWD', 'CompareWD', 'LRWDGrid']
+__all__ = ['LRFindWD', 'CompareWD', 'LRWDGrid', 'plot_grids']
 
 # %% ../nbs/20_recipes.ipynb #42cd2953
 def _get_rng(learn):
@@ -422,7 +422,7 @@ class LRFindWD(_Result):
         rows = [dict(wd=wd, **_suggest(c, num_it, suggest_funcs)) for wd,c in curves.groupby('wd', sort=False)]
         self.suggestions = pd.DataFrame(rows)
 
-    def plot(self, ax=None, figsize=(7, 4.5)):
+    def plot(self, ax=None, figsize=(6.8, 4.2)):
         "The smoothed loss against the learning rate (log) for every wd, with the suggestions marked"
         if ax is None: _,ax = plt.subplots(figsize=figsize)
         names = [getattr(f, 'func', f).__name__ for f in self.suggest_funcs]
@@ -439,8 +439,8 @@ class LRFindWD(_Result):
         lo = np.nanmin(self.curves.smooth_loss.values) if len(self.curves) else 0
         if first and np.isfinite(max(first)): ax.set_ylim(lo - 0.05*abs(lo), max(max(first)*1.5, lo+1e-3))
         ax.set_xscale('log'); ax.set_xlabel('learning rate'); ax.set_ylabel('smoothed training loss')
-        ax.set_title('lr_find per weight decay' + (f" (marks: {', '.join(f'{marks[n]} {n}' for n in names)})"))
-        ax.legend(fontsize=8)
+        ax.set_title('lr_find per weight decay' + (f" (marks: {', '.join(f'{marks[n]} {n}' for n in names)})"), fontsize=10)
+        ax.legend(fontsize=9)
         return ax.figure
 
 # %% ../nbs/20_recipes.ipynb #8bd6158d
@@ -553,7 +553,7 @@ class CompareWD(_Result):
         self.summary = last[cols].assign(epochs=history.groupby('wd', sort=False).epoch.max()+1,
                                          diverged=history.groupby('wd', sort=False).diverged.any()).reset_index()
 
-    def plot(self, axs=None, figsize=(11, 7)):
+    def plot(self, axs=None, figsize=(6.8, 4.8)):
         "Valid loss by epoch per wd; final train and valid loss against wd; weight norm and WD/loss gradient ratio by epoch"
         if axs is None: _,axs = plt.subplots(2, 2, figsize=figsize)
         axs = np.asarray(axs).flatten()
@@ -572,7 +572,7 @@ class CompareWD(_Result):
         if axs[3].lines: axs[3].set_yscale('log')
         for ax,t,x in zip(axs, ['valid loss', 'final loss against wd', 'weight norm ‖p‖ (decayed)', 'mean ratio ‖wd·p‖/‖∇L‖'],
                           ['epoch', 'wd', 'epoch', 'epoch']):
-            ax.set_title(t)
+            ax.set_title(t, fontsize=10); ax.tick_params(labelsize=9)
             # whole epochs, also when one epoch is drawn (by default MaxNLocator wants 2 integers in view, else it goes fractional)
             if x=='epoch': ax.set_xlabel('epoch'); ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
             if ax.lines: ax.legend(fontsize=8)
@@ -634,6 +634,17 @@ def compare_wd(self:Learner,
 # %% ../nbs/20_recipes.ipynb #22aec535
 def _lower_is_better(col:str) -> bool: return 'loss' in col or 'error' in col
 
+def _color_range(v, col:str) -> tuple:
+    "The colour scale of `col`'s finite values `v`: the worst 10% left out, so that one bad cell does not wash out the rest"
+    fin = np.asarray(v, dtype=float)[np.isfinite(np.asarray(v, dtype=float))]
+    if not len(fin): return 0,1
+    return (fin.min(), np.quantile(fin, 0.9)) if _lower_is_better(col) else (np.quantile(fin, 0.1), fin.max())
+
+def _lr_wd_products(lrs, wds) -> np.ndarray:
+    "log10(lr·wd) of the dotted lines `LRWDGrid.plot` draws: about four of the grid's products"
+    xl,yl = np.log10(np.asarray(lrs, dtype=float)),np.log10(np.asarray(wds, dtype=float)[np.asarray(wds)>0])
+    return np.unique(np.round([x+y for x in xl for y in yl], 6))[::max(1, (len(xl)+len(yl))//4)]
+
 class LRWDGrid(_Result):
     "Short trainings on a grid of learning rates × weight decays"
     _main = 'pivot'
@@ -663,50 +674,53 @@ class LRWDGrid(_Result):
         s = g.stack()
         return s.idxmin() if _lower_is_better(col) else s.idxmax()
 
-    def plot(self, cols=('valid_loss', 'train_loss'), axs=None, figsize=None, title=None):
-        "Heatmaps of the final `cols` over log lr × log wd, the best cell marked, lines of constant lr·wd"
+    def plot(self, cols=('valid_loss', 'train_loss'), axs=None, figsize=None, title=None, vmin=None, vmax=None, colorbar:bool=True):
+        "Heatmaps of the final `cols` over log lr × log wd, the best cell marked, lines of constant lr·wd; `vmin`/`vmax` fix the colour scale"
         cols = [cols] if isinstance(cols, str) else list(cols)
-        if axs is None: _,axs = plt.subplots(1, len(cols), figsize=figsize or (5.5*len(cols), 4.5), squeeze=False)
+        if axs is None: _,axs = plt.subplots(1, len(cols), figsize=figsize or (min(6.8, 3.6*len(cols)), 3.4), squeeze=False)
         axs = np.asarray(axs).flatten()
         if len(axs)<len(cols): raise ValueError(f"`axs` must hold {len(cols)} axes, got {len(axs)}")
-        for ax,col in zip(axs, cols): self._heatmap(ax, col)
+        for ax,col in zip(axs, cols): self._heatmap(ax, col, vmin, vmax, colorbar)
         fig = axs[0].figure
-        if title and len(cols)>1: fig.suptitle(title)
-        elif title: axs[0].set_title(f'{title}\n{axs[0].get_title()}', fontsize=9)
+        if title and len(cols)>1: fig.suptitle(title, fontsize=11)
+        elif title: axs[0].set_title(f'{title}: {axs[0].get_title()}', fontsize=9)
         fig.tight_layout()
         return fig
 
-    def _heatmap(self, ax, col):
+    def _heatmap(self, ax, col, vmin=None, vmax=None, colorbar=True):
         g = self.grid(col)
         lrs,wds = g.columns.values.astype(float),g.index.values.astype(float)
         v = g.values
-        fin = v[np.isfinite(v)]
-        # dark is good either way; the color scale leaves out the worst 10% so that one bad cell does not wash out the rest
-        low = _lower_is_better(col)
-        vmin,vmax = ((fin.min(), np.quantile(fin, 0.9)) if low else (np.quantile(fin, 0.1), fin.max())) if len(fin) else (0, 1)
-        im = ax.imshow(v, origin='lower', aspect='auto', cmap='viridis_r' if low else 'viridis', vmin=vmin, vmax=vmax)
+        lo,hi = _color_range(v, col)
+        low = _lower_is_better(col)  # dark is good either way
+        im = ax.imshow(v, origin='lower', aspect='auto', cmap='viridis_r' if low else 'viridis',
+                       vmin=lo if vmin is None else vmin, vmax=hi if vmax is None else vmax)
         for (i,j),x in np.ndenumerate(v):
             r,g_,b,_ = im.cmap(im.norm(x)) if np.isfinite(x) else (1, 1, 1, 1)
             ax.text(j, i, 'div.' if not np.isfinite(x) else f'{x:.3g}', ha='center', va='center', fontsize=8,
                     color='k' if 0.3*r+0.6*g_+0.1*b>0.5 else 'w')
         ax.set_xticks(range(len(lrs))); ax.set_xticklabels([f'{x:g}' for x in lrs])
         ax.set_yticks(range(len(wds))); ax.set_yticklabels([f'{x:g}' for x in wds])
-        ax.set_xlabel('lr'); ax.set_ylabel('wd')
-        if len(fin):
+        ax.set_xlabel('lr'); ax.set_ylabel('wd'); ax.tick_params(labelsize=9)
+        if np.isfinite(v).any():
             wd_best,lr_best = self.best_cell(col)
             i,j = g.index.get_loc(wd_best),g.columns.get_loc(lr_best)
             ax.add_patch(plt.Rectangle((j-0.5, i-0.5), 1, 1, fill=False, ec='red', lw=2.5))
-        # lines of constant lr·wd, in the cells' index coordinates (the axes are log-spaced grids)
+        # lines of constant lr·wd, in the cells' index coordinates (the axes are log-spaced grids): piecewise linear between
+        # the cells, so every cell's centre is a vertex of the line (sampled points alone cut the corners next to the centres)
         pos = wds>0
         if pos.sum()>1 and len(lrs)>1:
             xl,yl = np.log10(lrs),np.log10(wds[pos])
             fx = lambda x: np.interp(x, xl, np.arange(len(lrs)), left=np.nan, right=np.nan)
             fy = lambda y: np.interp(y, yl, np.flatnonzero(pos), left=np.nan, right=np.nan)
-            xs = np.linspace(xl.min(), xl.max(), 200)
-            for c in np.unique(np.round([x+y for x in xl for y in yl], 6))[::max(1, (len(xl)+len(yl))//4)]:
-                ax.plot(fx(xs), fy(c-xs), ls=':', color='gray', lw=1, alpha=0.8)
-        ax.set_title(f'final {col} (box: best; dotted: constant lr·wd)', fontsize=9)
-        ax.figure.colorbar(im, ax=ax)
+            snap = lambda v, grid: np.array([grid[np.abs(grid-x).argmin()] if np.abs(grid-x).min()<1e-5 else x for x in v])  # c is rounded
+            for c in _lr_wd_products(lrs, wds):
+                xs = np.unique(snap(np.r_[xl, c-yl], xl))
+                xs = xs[(xs>=xl.min()) & (xs<=xl.max())]
+                ax.plot(fx(xs), fy(snap(c-xs, yl)), ls=':', color='gray', lw=1, alpha=0.8)
+        ax.set_title(f'final {col}\n(box: best; dotted: constant lr·wd)', fontsize=9)
+        if colorbar: ax.figure.colorbar(im, ax=ax).ax.tick_params(labelsize=9)
+
 
 # %% ../nbs/20_recipes.ipynb #955c7d1a
 @patch
@@ -739,3 +753,21 @@ def lr_wd_grid(self:Learner,
     fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **_fit_settings(kwargs))
     return _sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, _one,
                   LRWDGrid, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched)
+
+# %% ../nbs/20_recipes.ipynb #f15b0002
+def plot_grids(grids:dict, # Panel title -> `LRWDGrid`, drawn left to right
+               col:str='valid_loss', # The column drawn, as in `LRWDGrid.grid`
+               figsize=None, # Default: the width of a page's column, 6.8 inches
+               title:str|None=None, # Above all panels
+              ):
+    "Heatmaps of `col` of several `LRWDGrid`s side by side, on one colour scale with one colour bar"
+    if not isinstance(grids, dict) or not grids or not all(isinstance(g, LRWDGrid) for g in grids.values()):
+        raise TypeError(f"`grids` must be a non-empty dict of title -> LRWDGrid, got {type(grids).__name__}")
+    vmin,vmax = _color_range(np.concatenate([g.grid(col).values.ravel() for g in grids.values()]), col)
+    fig,axs = plt.subplots(1, len(grids), figsize=figsize or (6.8, 3.3), squeeze=False)
+    for ax,(name,g) in zip(axs[0], grids.items()): g.plot(col, axs=[ax], title=name, vmin=vmin, vmax=vmax, colorbar=False)
+    for ax in axs[0,1:]: ax.set_ylabel('')  # the panels share their rows: one label, not one in the gap
+    if title: fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.colorbar(axs[0,0].images[0], ax=list(axs[0]), shrink=0.9).ax.tick_params(labelsize=9)
+    return fig
