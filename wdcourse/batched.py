@@ -46,10 +46,18 @@ class StackedModel(nn.Module):
             memo.update({id(b): self._b[n][i] for n,b in model.named_buffers()})
             return copy.deepcopy(model, memo)
         self.copies = nn.ModuleList([views(i) for i in range(k)])
+        # the architecture `functional_call` runs: a copy of its own, so that nothing it does to a module's attributes
+        # (a submodule registered under two names gets new Parameters there) reaches the copies the optimizer steps
+        self.__dict__['_skeleton'] = copy.deepcopy(model).to(dev)
         self._names,self._linked = list(self._p),None
         self.active = [True]*k  # copies still training: a stopped copy gets no gradient, hence no step
 
-    def _one(self, p, b, *x): return functional_call(self.copies[0], (p, b), x)
+    def _one(self, p, b, *x): return functional_call(self._skeleton, (p, b), x)
+
+    def train(self, mode:bool=True):
+        "Train or eval mode, for the copies and the architecture the forward runs"
+        self._skeleton.train(mode)
+        return super().train(mode)
 
     def forward(self, *x):
         "The outputs of all copies, stacked: shape `(k, *output)`"
@@ -198,7 +206,7 @@ class _StackedStep:
             if g is None or not S.requires_grad: continue
             shape = (sm.k,) + (1,)*(S.ndim-1)
             def t(x):  # one number per copy: a Python float when all copies have the same one (cheaper, and fastai's rounding), else a tensor along the first dimension
-                x = np.broadcast_to(np.asarray(x, dtype=float), (sm.k,))
+                x = np.array(np.broadcast_to(np.asarray(x, dtype=float), (sm.k,)))
                 return float(x[0]) if (x==x[0]).all() else torch.as_tensor(x, dtype=S.dtype).to(S.device, non_blocking=True).view(shape)
             if j not in hyp: hyp[j] = self._hypers(j)
             h,p,st = hyp[j],S.data,self.state[n]
@@ -269,7 +277,7 @@ def _where(model:nn.Module, fn) -> str|None:
     try: fn()
     except Exception as e:
         n = stack[-1] if stack else ''
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else ''
+        msg = (str(e).strip().splitlines() or [''])[0].split('. ')[0][:160]  # its first sentence
         return f"module `{n or 'the model'}` ({type(model.get_submodule(n)).__name__}) cannot run as stacked copies: {type(e).__name__}: {msg}"
     finally:
         for h in hooks: h.remove()
@@ -286,11 +294,10 @@ def check_stackable(learn:Learner) -> str|None:
     xb,yb = b[:n],b[n:]
     sm = _stacked(learn, 2).train()
     out = {}
-    def fwd():
-        out['pred'] = sm(*xb)
-        if not isinstance(out['pred'], torch.Tensor): raise TypeError(f"it returns a {type(out['pred']).__name__}, not one tensor")
-    why = _where(sm.copies[0], fwd)
+    def fwd(): out['pred'] = sm(*xb)
+    why = _where(sm._skeleton, fwd)
     if why: return why
+    if not isinstance(out['pred'], torch.Tensor): return f"the model returns a {type(out['pred']).__name__}, not one tensor: the copies' losses are taken from one stacked tensor"
     try: _CopyLosses(learn.loss_func, sm)(out['pred'], *yb).backward()
     except Exception as e: return f"the loss function cannot take one copy's predictions: {type(e).__name__}: {str(e).strip()[:200]}"
     return None
@@ -311,7 +318,7 @@ def per_group(v, n:int) -> list:
     if len(v) not in (1, n): raise ValueError(f"one value per parameter group ({n} here) or one for all, got {len(v)}")
     return v*n if len(v)==1 else v
 
-def _batched_learner(learn:Learner, k:int, opt_func, path) -> tuple:
+def _batched_learner(learn:Learner, k:int, opt_func, path, progress:bool=False) -> tuple:
     "A Learner that trains `k` copies of `learn`'s model in one pass, and one `Recorder` per copy: (learner, recorders, groups per copy)"
     groups = _groups(learn, opt_func)
     sm = _stacked(learn, k)
@@ -323,9 +330,11 @@ def _batched_learner(learn:Learner, k:int, opt_func, path) -> tuple:
         return res
     bl = Learner(learn.dls, sm, loss_func=_CopyLosses(learn.loss_func, sm), opt_func=opt_func or learn.opt_func, lr=learn.lr,
                  splitter=splitter, path=path, wd_bn_bias=learn.wd_bn_bias, train_bn=learn.train_bn, moms=learn.moms)
-    bl.remove_cbs([cb for cb in bl.cbs if isinstance(cb, ProgressCallback)])
-    bl.logger = noop
+    if not progress: bl.remove_cbs([cb for cb in bl.cbs if isinstance(cb, ProgressCallback)])
+    bl.logger = noop  # fastai's progress bar without its table: the Recorder of the whole pass logs the sum of the losses
     bl.create_opt()
+    if learn.opt is not None and opt_func is None:  # the runs reuse the Learner's optimizer: each copy starts with its hyper-parameters
+        for key in learn.opt.hypers[0]: bl.opt.set_hyper(key, [h[key] for _ in range(k) for h in learn.opt.hypers])
     kind = _kind(bl.opt)
     if kind is not None: _StackedStep(bl.opt, sm, [names for names,_ in groups], kind)
     r0 = learn.recorder
@@ -339,12 +348,13 @@ def batched_fit(learn:Learner,
                 epochs:int, # Epochs of `fit_one_cycle`
                 fit_kw:dict|None=None, # Other `fit_one_cycle` arguments (`pct_start`, `div`, `moms`, ...)
                 opt_func=None, # The optimizer of the runs (None: the Learner's)
-                stats:bool=False # Attach `WeightDecayStats` and return each copy's history
+                stats:bool=False, # Attach `WeightDecayStats` and return each copy's history
+                progress:bool=False # Show fastai's progress bar
                ) -> list:
     "`fit_one_cycle(epochs, lrs[i])` with weight decay `wds[i]` for every copy i, in one pass. Per copy: its Recorder's column names and rows, `diverged`, its `WeightDecayStats.df`, the optimizer's `mode`"
     if len(lrs)!=len(wds): raise ValueError(f"`lrs` and `wds` must have one entry per copy, got {len(lrs)} and {len(wds)}")
     with tempfile.TemporaryDirectory() as tmp:
-        bl,recs,g = _batched_learner(learn, len(lrs), opt_func, tmp)
+        bl,recs,g = _batched_learner(learn, len(lrs), opt_func, tmp, progress)
         bl.wd = [w for wd in wds for w in per_group(wd, g)]
         pc,ws = _PerCopy(recs),(WeightDecayStats() if stats else None)
         bl.fit_one_cycle(epochs, np.array([x for lr in lrs for x in per_group(lr, g)]), cbs=[pc] + ([ws] if stats else []), **(fit_kw or {}))
@@ -358,11 +368,12 @@ def batched_fit(learn:Learner,
 def batched_lr_find(learn:Learner,
                     wds:list, # Per copy: its weight decay (a number or one per group)
                     start_lr:float=1e-7, end_lr:float=10, num_it:int=100, stop_div:bool=True, # As in fastai's `lr_find`
-                    opt_func=None # The optimizer of the runs (None: the Learner's)
+                    opt_func=None, # The optimizer of the runs (None: the Learner's)
+                    progress:bool=False # Show fastai's progress bar
                    ) -> list:
     "fastai's `lr_find` for every copy i with weight decay `wds[i]`, in one pass. Per copy: its curve (`iter`, `lr`, raw `loss`, `smooth_loss`)"
     with tempfile.TemporaryDirectory() as tmp:
-        bl,recs,g = _batched_learner(learn, len(wds), opt_func, tmp)
+        bl,recs,g = _batched_learner(learn, len(wds), opt_func, tmp, progress)
         bl.wd = [w for wd in wds for w in per_group(wd, g)]
         pc = _PerCopy(recs, lr_find=True, stop_div=stop_div)
         with bl.added_cbs(pc): bl.lr_find(start_lr, end_lr, num_it, stop_div=False, show_plot=False, suggest_funcs=None)

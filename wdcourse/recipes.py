@@ -471,7 +471,7 @@ def lr_find_wd(self:Learner,
     def _one(st, wd):
         self.wd = st.wd(wd)
         return _lr_find_curve(self, start_lr, end_lr, num_it, stop_div)
-    def _pass(st, settings): return batched_lr_find(self, [st.wd(w) for w, in settings], start_lr, end_lr, num_it, stop_div, opt_func)
+    def _pass(st, settings): return batched_lr_find(self, [st.wd(w) for w, in settings], start_lr, end_lr, num_it, stop_div, opt_func, progress=not quiet)
     res = _sweep(self, 'lr_find_wd', ['wd'], [(w,) for w in wds], dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div),
                  _one, lambda t: LRFindWD(t, num_it, suggest_funcs),
                  path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched)
@@ -617,11 +617,11 @@ def compare_wd(self:Learner,
     def _pass(st, settings):
         wds_ = [st.wd(w) for w, in settings]
         if suggest:  # each wd's own LR finder first, all in one pass, then the fits from the same state
-            lrs = [_suggest(c, 100, (valley,))['valley'] for c in batched_lr_find(self, wds_, 1e-7, 10, 100, True, opt_func)]
+            lrs = [_suggest(c, 100, (valley,))['valley'] for c in batched_lr_find(self, wds_, 1e-7, 10, 100, True, opt_func, progress=not quiet)]
             st.reset()
         else: lrs = [self.lr if lr is None else lr]*len(settings)
         ok = [i for i,l in enumerate(lrs) if not suggest or math.isfinite(l)]
-        fits = _copy_tables(batched_fit(self, [lrs[i] for i in ok], [wds_[i] for i in ok], epochs, kwargs, opt_func, stats=True), len(self.dls.train)) if ok else []
+        fits = _copy_tables(batched_fit(self, [lrs[i] for i in ok], [wds_[i] for i in ok], epochs, kwargs, opt_func, stats=True, progress=not quiet), len(self.dls.train)) if ok else []
         res = [pd.DataFrame(dict(epoch=[0], lr_max=[np.nan], diverged=[True])) for _ in settings]
         for i,rows in zip(ok, fits):
             rows.insert(1, 'lr_max', _top_lr(lrs[i]))
@@ -746,7 +746,7 @@ def lr_wd_grid(self:Learner,
         rows.insert(1, 'mode', wd_mode(self))
         return rows
     def _pass(st, settings):
-        fits = batched_fit(self, [_spread(lr, spread) for lr,_ in settings], [st.wd(wd) for _,wd in settings], epochs, kwargs, opt_func)
+        fits = batched_fit(self, [_spread(lr, spread) for lr,_ in settings], [st.wd(wd) for _,wd in settings], epochs, kwargs, opt_func, progress=not quiet)
         res = _copy_tables(fits, len(self.dls.train))
         for rows,f in zip(res, fits): rows.insert(1, 'mode', f.mode)
         return res
