@@ -10,8 +10,7 @@ import numpy as np, pandas as pd
 import torch
 from torch import nn
 from torch.func import functional_call, vmap
-from fastcore.basics import noop
-from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, even_mults
+from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, even_mults, noop  # fastai's `noop`: its progress bar compares the logger with it
 from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat, adam_step, radam_step, momentum_step, sgd_step
 from fastai.callback.schedule import fit_one_cycle, lr_find  # patch `Learner`
 from fastai.callback.progress import ProgressCallback
@@ -318,6 +317,10 @@ def per_group(v, n:int) -> list:
     if len(v) not in (1, n): raise ValueError(f"one value per parameter group ({n} here) or one for all, got {len(v)}")
     return v*n if len(v)==1 else v
 
+class _PassBar(ProgressCallback):
+    "fastai's progress bars for a batched pass, without a loss: the pass's loss is the sum of the copies'"
+    def after_batch(self): self.pbar.update(self.iter+1)
+
 def _batched_learner(learn:Learner, k:int, opt_func, path, progress:bool=False) -> tuple:
     "A Learner that trains `k` copies of `learn`'s model in one pass, and one `Recorder` per copy: (learner, recorders, groups per copy)"
     groups = _groups(learn, opt_func)
@@ -330,8 +333,9 @@ def _batched_learner(learn:Learner, k:int, opt_func, path, progress:bool=False) 
         return res
     bl = Learner(learn.dls, sm, loss_func=_CopyLosses(learn.loss_func, sm), opt_func=opt_func or learn.opt_func, lr=learn.lr,
                  splitter=splitter, path=path, wd_bn_bias=learn.wd_bn_bias, train_bn=learn.train_bn, moms=learn.moms)
-    if not progress: bl.remove_cbs([cb for cb in bl.cbs if isinstance(cb, ProgressCallback)])
-    bl.logger = noop  # fastai's progress bar without its table: the Recorder of the whole pass logs the sum of the losses
+    bl.remove_cbs([cb for cb in bl.cbs if isinstance(cb, ProgressCallback)])
+    if progress: bl.add_cb(_PassBar())
+    bl.logger = noop  # no table: the Recorder of the whole pass logs the sum of the copies' losses
     bl.create_opt()
     if learn.opt is not None and opt_func is None:  # the runs reuse the Learner's optimizer: each copy starts with its hyper-parameters
         for key in learn.opt.hypers[0]: bl.opt.set_hyper(key, [h[key] for _ in range(k) for h in learn.opt.hypers])
