@@ -446,7 +446,7 @@ def plot(self:WeightDecayStats, axs=None, figsize=(6.8, 4.8)):
     axs[1].axhline(1, color='gray', lw=0.5, ls=':')
     for ax,t in zip(axs, ['gradient norms (log)', 'ratio ‖wd·p‖/‖∇L‖', 'cos(∇L, p)', 'weight norm ‖p‖']):
         ax.set_title(t, fontsize=10); ax.set_xlabel('optimizer step'); ax.legend(fontsize=8); ax.tick_params(labelsize=9)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))  # whole steps, few enough to read in a panel
     fig = axs[0].figure
     fig.tight_layout()
     return fig
@@ -466,7 +466,7 @@ def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(6.8, 3
     if log: vals = np.log10(np.where(vals>0, vals, np.nan))
     im = ax.imshow(vals, aspect='auto', interpolation='nearest', extent=(piv.columns.min(), piv.columns.max(), len(piv)-0.5, -0.5))
     ax.set_yticks(range(len(piv))); ax.set_yticklabels(piv.index)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     ax.set_xlabel('optimizer step'); ax.set_title(f"{'log10 ' if log else ''}{col} per layer", fontsize=10); ax.tick_params(labelsize=9)
     ax.figure.colorbar(im, ax=ax)
     return ax.figure

@@ -575,7 +575,8 @@ class CompareWD(_Result):
             ax.set_title(t, fontsize=10); ax.tick_params(labelsize=9)
             # whole epochs, also when one epoch is drawn (by default MaxNLocator wants 2 integers in view, else it goes fractional)
             if x=='epoch': ax.set_xlabel('epoch'); ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
-            if ax.lines: ax.legend(fontsize=8)
+            # one legend of the wds (the colours are the same in the panels by epoch), one for the panel against wd
+            if ax.lines and (ax is axs[0] or ax is axs[1]): ax.legend(fontsize=8)
         fig = axs[0].figure
         fig.tight_layout()
         return fig
@@ -692,7 +693,7 @@ class LRWDGrid(_Result):
         lrs,wds = g.columns.values.astype(float),g.index.values.astype(float)
         v = g.values
         lo,hi = _color_range(v, col)
-        low = _lower_is_better(col)  # dark is good either way
+        low = _lower_is_better(col)  # bright (yellow) is good either way
         im = ax.imshow(v, origin='lower', aspect='auto', cmap='viridis_r' if low else 'viridis',
                        vmin=lo if vmin is None else vmin, vmax=hi if vmax is None else vmax)
         for (i,j),x in np.ndenumerate(v):
