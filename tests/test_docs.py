@@ -168,8 +168,11 @@ LAYOUT_JS = """() => {
     return {width: Math.round(t.getBoundingClientRect().width), scroller: a ? a.className || a.tagName : null, end_seen: seen}; });
   const imgs = [...art.querySelectorAll('img.nb-img')].map(i => ({src: i.getAttribute('src'), alt: i.alt, natural: i.naturalWidth,
     shown: i.getBoundingClientRect().width, font: i.dataset.fontPx ? parseFloat(i.dataset.fontPx) : null}));
+  const outs = [...art.querySelectorAll('.highlight pre > code')].filter(c => c.querySelector(':scope > .go'));  // Material scrolls the `code`
+  const printed = outs.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 60));
   return {width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight, col: col,
-          alts: [...art.querySelectorAll('img')].map(i => i.alt), wide: wide, imgs: imgs};
+          alts: [...art.querySelectorAll('img')].map(i => i.alt), wide: wide, imgs: imgs,
+          n_printed: outs.length, printed_cut: printed};
 }"""
 
 @pytest.fixture(scope='module')
@@ -186,6 +189,11 @@ def layout(site, server, browser):
 
 def test_no_page_wider_than_the_window(layout):
     assert {n: l['width'] for n,l in layout.items() if l['width']>1280}=={}
+
+def test_printed_lines_wrap_in_their_box(layout):
+    "What a cell printed is read whole: a long line wraps at the column's edge instead of running out of view"
+    assert sum(l['n_printed'] for l in layout.values()) >= 20  # printed outputs are there to check
+    assert {n: l['printed_cut'] for n,l in layout.items() if l['printed_cut']}=={}
 
 def test_alt_text_says_what_the_figure_is(layout):
     alts = [(n, a) for n,l in layout.items() for a in l['alts']]

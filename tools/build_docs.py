@@ -172,7 +172,8 @@ def show_doc_md(md:str, sym, name:str) -> str:
 
 def output_md(out, name:str, img_dir:Path, n_img:list, title:str='') -> str:
     "One notebook output as Markdown: PNG file, HTML block, Markdown, or plain text"
-    if out.output_type=='stream': return fenced(_ansi.sub('', ''.join(out.text))) if out.name=='stdout' else ''
+    # printed lines wrap in their box (CSS on the `output` lexer's spans), so a number at the end of a long line stays in view
+    if out.output_type=='stream': return fenced(_ansi.sub('', ''.join(out.text)), 'output') if out.name=='stdout' else ''
     data = out.get('data', {})
     if 'image/png' in data:
         n_img[0] += 1
