@@ -46,7 +46,7 @@ def timing(args):
         for recipe,f in rs.items():
             jobs = [('one', f(1, False))] + [(f'K={k} batched', f(k, True)) for k in args.ks] + [(f'K={k} one run each', f(k, False)) for k in args.ks if k>1]
             for name,job in jobs:
-                sync(args.device); t = time.perf_counter(); out = job(); sync(args.device)
+                sync(args.device); t = time.perf_counter(); job(); sync(args.device)
                 res.setdefault((recipe, name), []).append(time.perf_counter()-t)
     med = {k: statistics.median(v) for k,v in res.items()}
     for recipe in rs:

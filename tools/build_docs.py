@@ -100,10 +100,11 @@ def fmt_default(v) -> str:
         return f'({inner})' if isinstance(v, tuple) else f'[{inner}]'
     return v.__name__ if callable(v) and hasattr(v, '__name__') else repr(v)
 
+def _star(p) -> str: return '*' if p.kind==p.VAR_POSITIONAL else '**' if p.kind==p.VAR_KEYWORD else ''
+
 def fmt_param(p, short:bool=False) -> str:
     "`name:anno=default` of a parameter (`*args`, `**kwargs`); `short`: a long default cut to its start"
-    star = '*' if p.kind==p.VAR_POSITIONAL else '**' if p.kind==p.VAR_KEYWORD else ''
-    res = star + p.name + ('' if p.annotation is inspect._empty else ':' + anno_name(p.annotation))
+    res = _star(p) + p.name + ('' if p.annotation is inspect._empty else ':' + anno_name(p.annotation))
     if p.default is not inspect._empty:
         d = fmt_default(p.default)
         res += '=' + (d[:24] + '…' + d[-1] if short and len(d)>30 else d)
@@ -132,10 +133,11 @@ def anno_name(a) -> str:
     return a.__name__ if isinstance(a, type) else _f_name(a) or _fmt_anno(a)
 
 def _cell(x) -> str: return ' '.join(str(x).split()).replace('|', '\\|')
+def _code_cell(x) -> str: return f'<code>{_cell(x).replace(chr(92)+"|", "&#124;").replace("<", "&lt;")}</code>'  # in a table cell
 
 def params_table(sym) -> str:
     "Markdown table of `sym`'s parameters: type, default and docment; a last row for what it returns"
-    from fastcore.docments import docments, _fmt_anno, _f_name
+    from fastcore.docments import docments
     try: dm = docments(sym, full=True, args_kwargs=True)
     except Exception: return ''
     sig = inspect.signature(sym, eval_str=True)
@@ -143,11 +145,10 @@ def params_table(sym) -> str:
     for n,p in sig.parameters.items():
         if n=='self': continue
         d = dm.get(n, {})
-        star = '*' if p.kind==p.VAR_POSITIONAL else '**' if p.kind==p.VAR_KEYWORD else ''
-        anno = '' if p.annotation is inspect._empty else f'<code>{_cell(anno_name(p.annotation)).replace(chr(92)+"|", "&#124;").replace("<", "&lt;")}</code>'
-        dflt = '' if p.default is inspect._empty else f'<code>{_cell(fmt_default(p.default)).replace(chr(92)+"|", "&#124;").replace("<", "&lt;")}</code>'
+        anno = '' if p.annotation is inspect._empty else _code_cell(anno_name(p.annotation))
+        dflt = '' if p.default is inspect._empty else _code_cell(fmt_default(p.default))
         doc = d.get('docment') or getattr(p.annotation, 'help', '') or ''  # a command-line `Param` carries its help
-        rows.append(f'| `{star}{n}` | {anno} | {dflt} | {_cell(doc)} |')
+        rows.append(f'| `{_star(p)}{n}` | {anno} | {dflt} | {_cell(doc)} |')
     r = dm.get('return', {})
     ret = '' if sig.return_annotation in (inspect._empty, None, type(None)) else f'<code>{_cell(anno_name(sig.return_annotation))}</code>'
     if ret or r.get('docment'): rows.append(f'| **Returns** | {ret} | | {_cell(r.get("docment") or "")} |')

@@ -140,11 +140,13 @@ class _PerCopy(Callback):
     def after_batch(self):
         self._each('after_batch')
         if not (self.training and self.lr_find): return
-        losses = self.loss_func.losses.detach().float().cpu().tolist()
-        for i,r in enumerate(self.recs):
+        # one transfer from the device for all copies' losses (fastai's Recorders keep the smoothed ones on the CPU)
+        losses = self.loss_func.losses.detach().float().cpu()
+        smooth = torch.stack([r.smooth_loss.value.float().cpu() for r in self.recs])
+        losses,smooth = losses.tolist(),smooth.tolist()
+        for i,s in enumerate(smooth):
             if self.stopped[i]: continue
             self.raw[i].append(losses[i])
-            s = float(r.smooth_loss.value)
             self.best[i] = min(self.best[i], s)
             if s>4*self.best[i] and self.stop_div: self._stop(i)  # fastai's `LRFinder` rule, per copy
     def after_epoch(self):
@@ -198,7 +200,7 @@ class _StackedStep:
         sm,kind = self.sm,self.kind
         act = np.array(sm.active)
         self.steps[act] += 1
-        hyp = {}
+        hyp,made = {},{}
         for n,j,do_wd in self.tensors:
             S = sm._p[n]
             g = S.grad
@@ -206,7 +208,10 @@ class _StackedStep:
             shape = (sm.k,) + (1,)*(S.ndim-1)
             def t(x):  # one number per copy: a Python float when all copies have the same one (cheaper, and fastai's rounding), else a tensor along the first dimension
                 x = np.array(np.broadcast_to(np.asarray(x, dtype=float), (sm.k,)))
-                return float(x[0]) if (x==x[0]).all() else torch.as_tensor(x, dtype=S.dtype).to(S.device, non_blocking=True).view(shape)
+                if (x==x[0]).all(): return float(x[0])
+                key = (x.tobytes(), S.ndim, S.dtype, S.device)  # the tensors of a group share their numbers: one copy to the device each
+                if key not in made: made[key] = torch.as_tensor(x, dtype=S.dtype).to(S.device, non_blocking=True).view(shape)
+                return made[key]
             if j not in hyp: hyp[j] = self._hypers(j)
             h,p,st = hyp[j],S.data,self.state[n]
             keep = None if act.all() else (p.clone(), {k: v.clone() for k,v in st.items()})
@@ -362,12 +367,12 @@ def batched_fit(learn:Learner,
         bl.wd = [w for wd in wds for w in per_group(wd, g)]
         pc,ws = _PerCopy(recs),(WeightDecayStats() if stats else None)
         bl.fit_one_cycle(epochs, np.array([x for lr in lrs for x in per_group(lr, g)]), cbs=[pc] + ([ws] if stats else []), **(fit_kw or {}))
-        df = ws.df if stats else None
+        df,mode = (ws.df if stats else None),wd_mode(bl.opt)
         def mine(i):  # copy i's rows of the history, its groups numbered as in a run of its own
             d = df[df.group//g==i].reset_index(drop=True)
             return d.assign(group=d.group%g)
         return [SimpleNamespace(names=[n for n in r.metric_names[1:] if n!='time'], values=list(r.values), diverged=pc.diverged[i],
-                                stats=None if df is None else mine(i), mode=wd_mode(bl.opt)) for i,r in enumerate(recs)]
+                                stats=None if df is None else mine(i), mode=mode) for i,r in enumerate(recs)]
 
 def batched_lr_find(learn:Learner,
                     wds:list, # Per copy: its weight decay (a number or one per group)

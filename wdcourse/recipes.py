@@ -330,7 +330,7 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
                 if batched and why: raise ValueError(f"`batched=True` cannot run this sweep in one pass: {why}")
             if todo and batched is None and why: print(f"{recipe}: one run per setting (not batched): {why}")
             if todo and why is None and batched is not False:
-                _passes(learn, recipe, todo, st, run_pass, lambda s,rows: parts.__setitem__(s, log.add(rows, s)))
+                _passes(recipe, todo, st, run_pass, lambda s,rows: parts.__setitem__(s, log.add(rows, s)))
                 ran_batched = True
             else:
                 bar = todo if quiet or not todo else progress_bar(todo, leave=False)
@@ -349,7 +349,7 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
     res.batched = ran_batched
     return res
 
-def _passes(learn, recipe, todo, st, run_pass, add):
+def _passes(recipe, todo, st, run_pass, add):
     "Run `todo` in one batched pass, `add` each setting's rows when the pass is over; a pass that does not fit in GPU memory is split in two, and so on"
     st.reset()
     try: rows = run_pass(st, todo)
@@ -358,8 +358,8 @@ def _passes(learn, recipe, todo, st, run_pass, add):
         h = len(todo)//2
         if torch.cuda.is_available(): torch.cuda.empty_cache()
         print(f"{recipe}: {len(todo)} settings do not fit in GPU memory in one pass: running {h} and {len(todo)-h}")
-        _passes(learn, recipe, todo[:h], st, run_pass, add)
-        _passes(learn, recipe, todo[h:], st, run_pass, add)
+        _passes(recipe, todo[:h], st, run_pass, add)
+        _passes(recipe, todo[h:], st, run_pass, add)
         return
     for s,r in zip(todo, rows): add(s, r)
 
