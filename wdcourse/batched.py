@@ -111,9 +111,10 @@ def _nonfinite(vals) -> bool:
     return any(v is not None and not math.isfinite(v) for v in vals)
 
 class _PerCopy(Callback):
-    "One fastai `Recorder` per copy; stop each copy where a run of its own would stop, and the fit when all have stopped"
+    "One fastai `Recorder` per copy, their smoothed training losses kept for all copies at once; stop each copy where a run of its own would stop, and the fit when all have stopped"
     order = Recorder.order+1
-    def __init__(self, recs:list, lr_find:bool=False, stop_div:bool=True): self.recs,self.lr_find,self.stop_div = recs,lr_find,stop_div
+    def __init__(self, recs:list, n_groups:int=1, lr_find:bool=False, stop_div:bool=True):
+        self.recs,self.G,self.lr_find,self.stop_div = recs,n_groups,lr_find,stop_div
     def _each(self, event):
         for r,a in zip(self.recs, self.model.active):
             if a: r(event)
@@ -121,10 +122,17 @@ class _PerCopy(Callback):
         n = len(self.recs)
         self.stopped,self.diverged,self.raw,self.best = [False]*n,[False]*n,[[] for _ in range(n)],[math.inf]*n
         self._each('before_fit')
+        # what each Recorder's `AvgSmoothLoss` would do at each training batch, done for all copies in one go (unless
+        # the Recorders also compute metrics on the training batches: then each does its own)
+        self.stacked = not any(r.train_metrics for r in self.recs)
+        self.val,self.count,self.beta = None,np.zeros(n, dtype=np.int64),self.recs[0].smooth_loss.beta
     def before_epoch(self): self._each('before_epoch')
     def before_train(self): self._each('before_train')
     def before_validate(self): self._each('before_validate')
-    def after_train(self): self._each('after_train')
+    def after_train(self):
+        if self.stacked and self.val is not None:  # each Recorder logs its copy's smoothed loss
+            for r,v,c in zip(self.recs, self.val.unbind(), self.count): r.smooth_loss.val,r.smooth_loss.count = v,int(c)
+        self._each('after_train')
     def after_validate(self): self._each('after_validate')
     def after_cancel_train(self): self._each('after_cancel_train')
     def after_cancel_validate(self): self._each('after_cancel_validate')
@@ -137,13 +145,24 @@ class _PerCopy(Callback):
     def _stop(self, i):
         self.stopped[i],self.model.active[i] = True,False
         if not any(self.model.active): raise CancelFitException()
+    def _smooth(self) -> tuple:
+        "fastai's `Recorder.after_batch` at a training batch, for every active copy at once: the smoothed loss (`AvgSmoothLoss`) updated, lr and smoothed loss recorded. (losses, smoothed losses) of all copies"
+        act = np.array(self.model.active)
+        loss = self.loss_func.losses.detach().cpu()  # one transfer from the device for all copies (fastai smooths on the CPU)
+        if self.val is None: self.val = torch.zeros_like(loss)
+        self.val = torch.where(torch.as_tensor(act), torch.lerp(loss, self.val, self.beta), self.val)
+        self.count += act
+        value = self.val/torch.as_tensor(1-self.beta**self.count.astype(float), dtype=self.val.dtype)
+        lrs,vs = [h['lr'] for h in self.opt.hypers[self.G-1::self.G]],value.unbind()  # each copy's last group, as its Recorder reads
+        for i in np.flatnonzero(act): self.recs[i].lrs.append(lrs[i]); self.recs[i].losses.append(vs[i])
+        return loss,value
     def after_batch(self):
-        self._each('after_batch')
+        stacked = self.training and self.stacked and len(self.yb)>0
+        if stacked: loss,smooth = self._smooth()
+        else: self._each('after_batch')
         if not (self.training and self.lr_find): return
-        # one transfer from the device for all copies' losses (fastai's Recorders keep the smoothed ones on the CPU)
-        losses = self.loss_func.losses.detach().float().cpu()
-        smooth = torch.stack([r.smooth_loss.value.float().cpu() for r in self.recs])
-        losses,smooth = losses.tolist(),smooth.tolist()
+        if not stacked: loss,smooth = self.loss_func.losses.detach().cpu(),torch.stack([r.smooth_loss.value.cpu() for r in self.recs])
+        losses,smooth = loss.float().tolist(),smooth.float().tolist()
         for i,s in enumerate(smooth):
             if self.stopped[i]: continue
             self.raw[i].append(losses[i])
@@ -365,7 +384,7 @@ def batched_fit(learn:Learner,
     with tempfile.TemporaryDirectory() as tmp:
         bl,recs,g = _batched_learner(learn, len(lrs), opt_func, tmp, progress)
         bl.wd = [w for wd in wds for w in per_group(wd, g)]
-        pc,ws = _PerCopy(recs),(WeightDecayStats() if stats else None)
+        pc,ws = _PerCopy(recs, g),(WeightDecayStats() if stats else None)
         bl.fit_one_cycle(epochs, np.array([x for lr in lrs for x in per_group(lr, g)]), cbs=[pc] + ([ws] if stats else []), **(fit_kw or {}))
         df,mode = (ws.df if stats else None),wd_mode(bl.opt)
         def mine(i):  # copy i's rows of the history, its groups numbered as in a run of its own
@@ -384,7 +403,7 @@ def batched_lr_find(learn:Learner,
     with tempfile.TemporaryDirectory() as tmp:
         bl,recs,g = _batched_learner(learn, len(wds), opt_func, tmp, progress)
         bl.wd = [w for wd in wds for w in per_group(wd, g)]
-        pc = _PerCopy(recs, lr_find=True, stop_div=stop_div)
+        pc = _PerCopy(recs, g, lr_find=True, stop_div=stop_div)
         with bl.added_cbs(pc): bl.lr_find(start_lr, end_lr, num_it, stop_div=False, show_plot=False, suggest_funcs=None)
         return [pd.DataFrame(dict(iter=range(len(r.lrs)), lr=np.asarray(r.lrs, dtype=float), loss=pc.raw[i][:len(r.lrs)],
                                   smooth_loss=[float(x) for x in r.losses])) for i,r in enumerate(recs)]

@@ -20,7 +20,7 @@ from fastprogress.fastprogress import progress_bar
 from torch import nn
 from matplotlib.ticker import MaxNLocator
 from .core import check_rate, check_int, wd_mode, wd_groups
-from .callbacks import WeightDecayStats, _safe_div, _last, _sum, _mean
+from .callbacks import WeightDecayStats, _safe_div
 from .batched import why_not_batched, check_stackable, batched_fit, batched_lr_find, _nonfinite
 
 # %% auto #0
@@ -511,16 +511,20 @@ class _StopOnNaN(Callback):
             self.diverged = True
             raise CancelFitException()
 
-def _stats_by_epoch(df:pd.DataFrame, n_iter:int) -> pd.DataFrame:
-    "Whole-model numbers per epoch from a `WeightDecayStats.df`: last ‖p‖, mean ratio and cos, timescale in epochs"
+def _nan_kept(d:pd.DataFrame, keys:list, cols:list, how:str) -> pd.DataFrame:
+    "`d.groupby(keys)[cols]`'s sum or mean, NaN where a group holds a NaN (pandas' own skip it: NaN weights would get a norm of 0)"
+    return getattr(d.groupby(keys)[cols], how)().mask(d[cols].isna().groupby([d[k] for k in keys]).any())
+
+def _stats_by_epoch(df:pd.DataFrame, n_iter:int, by:list=[]) -> pd.DataFrame:
+    "Whole-model numbers per epoch from a `WeightDecayStats.df`: last ‖p‖, mean ratio, timescale in epochs; per epoch and `by` (a batched pass's copies)"
     d = df.assign(wg2=df.wd_grad_norm**2, lg2=df.loss_grad_norm**2, wn2=df.weight_norm**2)
-    # NaN stays NaN: pandas' sum, last and mean skip it (NaN weights had a norm of 0)
-    s = d.groupby(['epoch', 'step']).agg(wg2=('wg2', _sum), lg2=('lg2', _sum), wn2=('wn2', _sum), timescale=('timescale', 'min')).reset_index()
+    keys = [*by, 'epoch']
+    s = _nan_kept(d, keys+['step'], ['wg2', 'lg2', 'wn2'], 'sum').join(d.groupby(keys+['step']).timescale.min()).reset_index()
     s['ratio'] = _safe_div(np.sqrt(s.wg2), np.sqrt(s.lg2))
-    e = s.groupby('epoch').agg(weight_norm=('wn2', _last), wd_ratio=('ratio', _mean), timescale=('timescale', 'median')).reset_index()
-    e['weight_norm'] = np.sqrt(e.weight_norm)
-    e['timescale_epochs'] = e.pop('timescale')/n_iter
-    return e
+    e = pd.DataFrame(dict(weight_norm=np.sqrt(s.groupby(keys).tail(1).set_index(keys).wn2),  # the epoch's last step, NaN or not
+                          wd_ratio=_nan_kept(s, keys, ['ratio'], 'mean').ratio,
+                          timescale_epochs=s.groupby(keys).timescale.median()/n_iter))
+    return e.reset_index()
 
 def _fit_rows(learn, epochs, lr, fit_kw, stats=False) -> pd.DataFrame:
     "`fit_one_cycle` and one row per epoch: the Recorder's values (+ `WeightDecayStats` numbers), `diverged`"
@@ -528,19 +532,22 @@ def _fit_rows(learn, epochs, lr, fit_kw, stats=False) -> pd.DataFrame:
     wds = WeightDecayStats() if stats else None
     learn.fit_one_cycle(epochs, lr, cbs=[stop]+([wds] if stats else []), **fit_kw)
     names = [n for n in learn.recorder.metric_names[1:] if n!='time']
-    return _fit_table(names, learn.recorder.values, wds.df if stats else None, len(learn.dls.train), stop.diverged)
+    by_epoch = _stats_by_epoch(wds.df, len(learn.dls.train)) if stats and len(wds.df) else None
+    return _fit_table(names, learn.recorder.values, by_epoch, stop.diverged)
 
-def _fit_table(names:list, values:list, stats:pd.DataFrame|None, n_iter:int, diverged:bool) -> pd.DataFrame:
-    "One row per epoch: a Recorder's `values` under their `names`, the `WeightDecayStats` numbers of `stats`, `diverged` (one run, or one copy of a batched pass)"
+def _fit_table(names:list, values:list, by_epoch:pd.DataFrame|None, diverged:bool) -> pd.DataFrame:
+    "One row per epoch: a Recorder's `values` under their `names`, the `WeightDecayStats` numbers per epoch `by_epoch` (`_stats_by_epoch`), `diverged` (one run, or one copy of a batched pass)"
     hist = pd.DataFrame([{n: np.nan if x is None else float(x) for n,x in zip(names, v)} for v in values], columns=names)
     hist.insert(0, 'epoch', range(len(hist)))
-    if stats is not None and len(stats): hist = hist.merge(_stats_by_epoch(stats, n_iter), on='epoch', how='left')
+    if by_epoch is not None: hist = hist.merge(by_epoch, on='epoch', how='left')
     hist['diverged'] = diverged
     return hist
 
 def _copy_tables(fits:list, n_iter:int) -> list:
-    "`_fit_table` of each copy of a `batched_fit`"
-    return [_fit_table(f.names, f.values, f.stats, n_iter, f.diverged) for f in fits]
+    "`_fit_table` of each copy of a `batched_fit`, the `WeightDecayStats` numbers of all copies computed at once"
+    have = [i for i,f in enumerate(fits) if f.stats is not None and len(f.stats)]
+    e = _stats_by_epoch(pd.concat([fits[i].stats.assign(copy=i) for i in have]), n_iter, by=['copy']) if have else None
+    return [_fit_table(f.names, f.values, e[e['copy']==i].drop(columns='copy') if i in have else None, f.diverged) for i,f in enumerate(fits)]
 
 # %% ../nbs/20_recipes.ipynb #9efc3684
 class CompareWD(_Result):
