@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import numpy as np, pandas as pd
 import torch
 from torch import nn
+import torch.nn.functional as F
 from torch.func import functional_call, vmap
 from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, even_mults, noop  # fastai's `noop`: its progress bar compares the logger with it
 from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat, adam_step, radam_step, momentum_step, sgd_step
@@ -26,8 +27,48 @@ def _alias(t:torch.Tensor) -> torch.Tensor:
     "A tensor on the memory of `t` that is not a view of it: fastai's `zero_grad` detaches gradients in place, which a view refuses"
     return torch.empty(0, dtype=t.dtype, device=t.device).set_(t.untyped_storage(), t.storage_offset(), t.size(), t.stride())
 
+# parameter-free layers that act on each number alone: the same on a stacked tensor
+_elementwise = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Mish, nn.Tanh, nn.Sigmoid, nn.Softplus, nn.Hardswish, nn.Identity)
+
+def _plain(model:nn.Module) -> bool:
+    "Can `_plain_forward` run `model`: `nn.Sequential`s (fastai's `LinBnDrop` too) of `Linear`, `BatchNorm1d`, `Dropout`, `Flatten` and `_elementwise` layers, no hooks, no shared tensors"
+    for m in model.modules():
+        if m._forward_hooks or m._forward_pre_hooks: return False
+        if not (isinstance(m, nn.Sequential) and type(m).forward is nn.Sequential.forward or type(m) in (nn.Linear, nn.BatchNorm1d, nn.Dropout, nn.Flatten) + _elementwise): return False
+    return all(len(list(f())) == len(list(f(remove_duplicate=False))) for f in (model.named_parameters, model.named_buffers))
+
+def _plain_forward(m:nn.Module, x:torch.Tensor, sm, pre:str='', stacked:bool=False) -> tuple:
+    "`m`'s forward on all copies of `sm` at once, with batched matrix products instead of `vmap`: (output, is it stacked). `x` is stacked (k, *shape) or one input for all"
+    k,P,B = sm.k,sm._p,sm._b
+    if isinstance(m, nn.Sequential):
+        for n,c in m.named_children(): x,stacked = _plain_forward(c, x, sm, f'{pre}{n}.', stacked)
+        return x,stacked
+    if type(m) is nn.Flatten and stacked: return x.flatten(*(d+1 if d>=0 else d for d in (m.start_dim, m.end_dim))),True
+    if type(m) is nn.Dropout:  # one mask for all copies, drawn as a run of its own draws it: `F.dropout` on a tensor of that shape
+        if not m.training or m.p==0: return x,stacked
+        return x*F.dropout(x.new_ones(x.shape[1:] if stacked else x.shape), m.p, True),stacked
+    if type(m) not in (nn.Linear, nn.BatchNorm1d): return m(x),stacked  # elementwise, or `Flatten` on one input
+    if not stacked: x = x.expand(k, *x.shape)
+    w,b = P.get(pre+'weight'),P.get(pre+'bias')
+    if type(m) is nn.Linear:
+        xs = x.reshape(k, -1, x.shape[-1])
+        out = torch.bmm(xs, w.transpose(1, 2)) if b is None else torch.baddbmm(b.unsqueeze(1), xs, w.transpose(1, 2))
+        return out.reshape(*x.shape[:-1], w.shape[1]),True
+    # BatchNorm1d: the copies' channels side by side, (batch, k*C, ...), through one `F.batch_norm` (as `nn.BatchNorm1d.forward`)
+    rm,rv,nbt = (B.get(pre+n) for n in ('running_mean', 'running_var', 'num_batches_tracked'))
+    mom = 0. if m.momentum is None else m.momentum
+    if m.training and m.track_running_stats and nbt is not None:
+        nbt.add_(1)
+        if m.momentum is None: mom = 1/float(nbt[0])  # the copies have seen the same batches
+    track = not m.training or m.track_running_stats
+    flat = lambda t: None if t is None else t.reshape(-1)
+    bs,rest = x.shape[1],x.shape[3:]
+    out = F.batch_norm(x.transpose(0, 1).reshape(bs, -1, *rest), flat(rm) if track else None, flat(rv) if track else None, flat(w), flat(b),
+                       m.training or (rm is None and rv is None), mom, m.eps)
+    return out.reshape(bs, k, -1, *rest).transpose(0, 1),True
+
 class StackedModel(nn.Module):
-    "`k` copies of `model` in one module: each tensor stacked along a new first dimension, one `vmap`ped forward for all copies"
+    "`k` copies of `model` in one module: each tensor stacked along a new first dimension, one forward for all copies (`vmap`, or batched matrix products for plain `nn.Sequential` stacks)"
     def __init__(self,
                  model:nn.Module, # The model to copy (left as it is)
                  k:int, # How many copies
@@ -50,6 +91,7 @@ class StackedModel(nn.Module):
         self.__dict__['_skeleton'] = copy.deepcopy(model).to(dev)
         self._names,self._linked = list(self._p),None
         self.active = [True]*k  # copies still training: a stopped copy gets no gradient, hence no step
+        self.plain = _plain(self._skeleton)  # `_plain_forward`, not `vmap`
 
     def _one(self, p, b, *x): return functional_call(self._skeleton, (p, b), x)
 
@@ -60,6 +102,9 @@ class StackedModel(nn.Module):
 
     def forward(self, *x):
         "The outputs of all copies, stacked: shape `(k, *output)`"
+        if self.plain and len(x)==1:
+            out,stacked = _plain_forward(self._skeleton, x[0], self)
+            return out if stacked else out.expand(self.k, *out.shape)
         # `randomness='same'`: every copy draws the same dropout masks
         return vmap(self._one, in_dims=(0, 0) + (None,)*len(x), randomness='same')(self._p, self._b, *x)
 
