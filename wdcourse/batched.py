@@ -11,7 +11,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from torch.func import functional_call, vmap
-from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, even_mults, noop  # fastai's `noop`: its progress bar compares the logger with it
+from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, even_mults, norm_bias_params, noop  # fastai's `noop`: its progress bar compares the logger with it
 from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat, adam_step, radam_step, momentum_step, sgd_step
 from fastai.callback.schedule import fit_one_cycle, lr_find  # patch `Learner`
 from fastai.callback.progress import ProgressCallback
@@ -77,9 +77,28 @@ class StackedModel(nn.Module):
         super().__init__()
         self.k = k
         dev = device or next(model.parameters()).device
-        # what the forward uses and backward fills; not Parameters: the optimizer steps the views in `copies`
+        # what the forward uses and backward fills; not Parameters: the optimizer steps the views in `copies`. The
+        # parameters of one dtype live side by side in one (k, n) tensor, `_flat`, their gradients are gathered in
+        # `_gflat` after each backward: one stacked step updates all of them at once
+        # biases and norm layers' parameters last: fastai does not decay them by default (`wd_bn_bias=False`), so the
+        # numbers that decay are one slice of each copy's row
+        last = {id(p) for p in norm_bias_params(model)}
+        named = list(model.named_parameters())
+        ps = [(n, p.detach().to(dev)) for n,p in sorted(named, key=lambda t: id(t[1]) in last)]
+        rg = {n: p.requires_grad for n,p in named}
+        self._flat,self._gflat,self._slot,self._p = {},{},{},{}
         with torch.no_grad():
-            self._p = {n: p.detach().to(dev).expand(k, *p.shape).clone().requires_grad_(p.requires_grad) for n,p in model.named_parameters()}
+            for dt in dict.fromkeys(p.dtype for _,p in ps):
+                mine = [(n, p) for n,p in ps if p.dtype==dt]
+                self._flat[dt] = torch.cat([p.reshape(1, -1).expand(k, -1) for _,p in mine], 1)
+                self._gflat[dt] = torch.zeros_like(self._flat[dt])
+                off = 0
+                for n,p in mine:
+                    self._slot[n] = (dt, slice(off, off+p.numel()))
+                    off += p.numel()
+            for n,p in named:
+                dt,s = self._slot[n]
+                self._p[n] = self._flat[dt][:, s].view(k, *p.shape).requires_grad_(rg[n])
             self._b = {n: b.detach().to(dev).expand(k, *b.shape).clone() for n,b in model.named_buffers()}
         def views(i):  # a deep copy of `model` whose tensors are slice i of the stacked ones
             memo = {id(p): nn.Parameter(self._p[n].detach()[i], requires_grad=p.requires_grad) for n,p in model.named_parameters()}
@@ -89,7 +108,8 @@ class StackedModel(nn.Module):
         # the architecture `functional_call` runs: a copy of its own, so that nothing it does to a module's attributes
         # (a submodule registered under two names gets new Parameters there) reaches the copies the optimizer steps
         self.__dict__['_skeleton'] = copy.deepcopy(model).to(dev)
-        self._names,self._linked = list(self._p),None
+        self._names,self._linked,self.got = list(self._p),None,set()
+        self._slots = {n: self._gflat[dt][:, s].view(self._p[n].shape) for n,(dt,s) in self._slot.items()}  # where each stacked gradient goes
         self.active = [True]*k  # copies still training: a stopped copy gets no gradient, hence no step
         self.plain = _plain(self._skeleton)  # `_plain_forward`, not `vmap`
 
@@ -108,16 +128,22 @@ class StackedModel(nn.Module):
         # `randomness='same'`: every copy draws the same dropout masks
         return vmap(self._one, in_dims=(0, 0) + (None,)*len(x), randomness='same')(self._p, self._b, *x)
 
+
+
     def link_grads(self):
-        "Point each active copy's `p.grad` at its slice of the stacked gradient (fastai zeroes gradients in place: relinked only when they change)"
-        key = (tuple(id(self._p[n].grad) for n in self._names), tuple(self.active))
+        "After a backward: the stacked gradients gathered into `_gflat` (and let go: the next backward makes new ones), each active copy's `p.grad` its slice there (relinked when that changes)"
+        got = [n for n in self._names if self._p[n].grad is not None]  # a parameter the loss does not reach has none, as in a run of its own
+        with torch.no_grad():
+            for dt,gf in self._gflat.items():
+                torch.cat([self._p[n].grad.reshape(self.k, -1) if self._p[n].grad is not None else gf.new_zeros(self.k, s.stop-s.start)
+                           for n,(d,s) in self._slot.items() if d==dt], 1, out=gf)
+        for n in got: self._p[n].grad = None
+        key = (tuple(got), tuple(self.active))
         if key==self._linked: return
-        self._linked = key
+        self._linked,self.got = key,set(got)
         for i,c in enumerate(self.copies):
             ps = dict(c.named_parameters())
-            for n in self._names:
-                g = self._p[n].grad
-                ps[n].grad = _alias(g[i]) if self.active[i] and g is not None else None
+            for n in self._names: ps[n].grad = _alias(self._slots[n][i]) if self.active[i] and n in self.got else None
 
 # %% ../nbs/22_batched.ipynb #b93db3af
 class _CopyLosses:
@@ -182,10 +208,7 @@ class _PerCopy(Callback):
     def after_cancel_train(self): self._each('after_cancel_train')
     def after_cancel_validate(self): self._each('after_cancel_validate')
     def before_backward(self):
-        # torch's optimizers set the copies' gradients to None, which leaves the stacked ones as they were: start those from zero too
-        if not isinstance(self.opt, Optimizer):
-            for t in self.model._p.values(): t.grad = None
-            self.model._linked = None  # a new gradient tensor may get the id of the one it replaces
+        if not isinstance(self.opt, Optimizer): self.model._linked = None  # torch's optimizers set the copies' gradients to None: link them again
     def after_backward(self): self.model.link_grads()
     def _stop(self, i):
         self.stopped[i],self.model.active[i] = True,False
@@ -240,84 +263,103 @@ def _axpy(y:torch.Tensor, x:torch.Tensor, a):
     return y.add_(x, alpha=a) if isinstance(a, float) else y.addcmul_(x, a)
 
 class _StackedStep:
-    "fastai's SGD, Adam or RAdam step for all copies at once, on the stacked tensors: each copy's hyper-parameters broadcast along the first dimension"
+    "fastai's SGD, Adam or RAdam step for all copies at once, on `StackedModel`'s flat tensors: each copy's (and group's) hyper-parameters broadcast along the first dimension"
     def __init__(self, opt, sm:StackedModel, groups:list, kind:str):
         self.opt,self.sm,self.kind,self.G = opt,sm,kind,len(groups)
         p0 = dict(sm.copies[0].named_parameters())
-        # per stacked tensor: its name, its group within a copy, whether the optimizer decays it (`do_wd`, from `wd_bn_bias`)
+        # per parameter: its group within a copy, whether the optimizer decays it (`do_wd`, from `wd_bn_bias`)
         self.tensors = [(n, j, opt.state[p0[n]].get('do_wd', True)) for j,g in enumerate(groups) for n in g]
         self.decoupled = getattr(opt.cbs[0], 'func', opt.cbs[0]) is weight_decay
-        self.state = {n: {} for n,_,_ in self.tensors}
+        self.state,self.tmp = {dt: {} for dt in sm._flat},{}
+        self.masks = None
         self.steps = np.zeros(sm.k, dtype=np.int64)
         opt.step,opt.zero_grad = self.step,self.zero_grad
 
-    def zero_grad(self):
-        for t in self.sm._p.values():
-            if t.grad is not None: t.grad.zero_()
+    def zero_grad(self): pass  # nothing to do: `link_grads` overwrites `_gflat` after every backward
 
-    def _hypers(self, j:int) -> dict:
-        "Group j's hyper-parameters, one value per copy (float64: fastai computes them as Python floats)"
-        hs = self.opt.hypers[j::self.G]
-        return {k: np.array([float(h[k]) for h in hs]) for k in ('lr', 'wd', 'mom', 'sqr_mom', 'eps') if k in hs[0]}
+    def _masks(self) -> dict:
+        "Per flat tensor, for each of its numbers: its group, and does it decay (a parameter without a gradient does not: fastai does not step it; its gradient is 0 in `_gflat`)"
+        sm,res = self.sm,{}
+        for dt,flat in sm._flat.items():
+            grp,dec = torch.zeros(flat.shape[1], dtype=torch.long),torch.zeros(flat.shape[1], dtype=torch.bool)
+            for name,j,do_wd in self.tensors:
+                d,s = sm._slot[name]
+                if d==dt: grp[s],dec[s] = j,do_wd and name in sm.got
+            i,dev = dec.nonzero().flatten().tolist(),flat.device
+            dec = None if not i else slice(i[0], i[-1]+1) if i[-1]-i[0]+1==len(i) else dec.to(dev)  # none, one slice, or a mask
+            res[dt] = SimpleNamespace(grp=grp.to(dev), dec=dec)
+        return res
 
     def step(self, closure=None):
-        sm,kind = self.sm,self.kind
+        sm,kind,k,G = self.sm,self.kind,self.sm.k,self.G
+        if self.masks is None: self.masks = self._masks()
         act = np.array(sm.active)
         self.steps[act] += 1
-        hyp,made = {},{}
-        for n,j,do_wd in self.tensors:
-            S = sm._p[n]
-            g = S.grad
-            if g is None or not S.requires_grad: continue
-            shape = (sm.k,) + (1,)*(S.ndim-1)
-            def t(x):  # one number per copy: a Python float when all copies have the same one (cheaper, and fastai's rounding), else a tensor along the first dimension
-                x = np.array(np.broadcast_to(np.asarray(x, dtype=float), (sm.k,)))
-                if (x==x[0]).all(): return float(x[0])
-                key = (x.tobytes(), S.ndim, S.dtype, S.device)  # the tensors of a group share their numbers: one copy to the device each
-                if key not in made: made[key] = torch.as_tensor(x, dtype=S.dtype).to(S.device, non_blocking=True).view(shape)
+        hs = self.opt.hypers  # copy-major: copy i's groups are hs[i*G:(i+1)*G]
+        H = {key: np.array([float(h[key]) for h in hs]).reshape(k, G) for key in ('lr', 'wd', 'mom', 'sqr_mom', 'eps') if key in hs[0]}
+        lr,wd = H['lr'],H['wd']
+        for dt,p in sm._flat.items():
+            g,st,m = sm._gflat[dt],self.state[dt],self.masks[dt]
+            made = {}
+            def t(x):  # a number per copy and group: a Python float when all are the same (cheaper, and fastai's rounding), else a tensor (k, 1) or (k, numbers)
+                x = np.broadcast_to(np.asarray(x, dtype=float), (k, G))
+                if (x==x.flat[0]).all(): return float(x.flat[0])
+                key = x.tobytes()
+                if key not in made:
+                    v = torch.tensor(x, dtype=p.dtype).to(p.device, non_blocking=True)
+                    made[key] = v[:, :1] if (x==x[:, :1]).all() else v[:, m.grp]
                 return made[key]
-            if j not in hyp: hyp[j] = self._hypers(j)
-            h,p,st = hyp[j],S.data,self.state[n]
-            keep = None if act.all() else (p.clone(), {k: v.clone() for k,v in st.items()})
-            lr = h['lr']
-            if do_wd and (h['wd']!=0).any():
-                if self.decoupled: p.mul_(t(1 - lr*h['wd']))  # fastai's `weight_decay`
-                else: _axpy(g, p, t(h['wd']))  # fastai's `l2_reg`
+
+            inactive = np.flatnonzero(~act)
+            if len(inactive):  # a stopped copy stays as it was
+                idx = torch.as_tensor(inactive, device=p.device)
+                keep = (p[idx].clone(), {key: v[idx].clone() for key,v in st.items()})
+            if m.dec is not None and (wd!=0).any():
+                f = t(1 - lr*wd) if self.decoupled else t(wd)
+                if isinstance(m.dec, slice):  # the numbers that decay are one slice of each copy's row: decay that slice
+                    if isinstance(f, torch.Tensor) and f.shape[1]>1: f = f[:, m.dec]
+                    pd_,gd = p[:, m.dec],g[:, m.dec]
+                else:  # else the factor where they decay, one that changes nothing elsewhere
+                    f,pd_,gd = torch.where(m.dec, torch.as_tensor(f, dtype=p.dtype, device=p.device), 1. if self.decoupled else 0.),p,g
+                if self.decoupled: pd_.mul_(f)  # fastai's `weight_decay`
+                else: _axpy(gd, pd_, f)  # fastai's `l2_reg`
+
             if kind=='sgd': _axpy(p, g, t(-lr))
             elif kind=='momentum':
                 if 'grad_avg' not in st: st['grad_avg'] = torch.zeros_like(p)
                 ga = st['grad_avg']
-                ga.mul_(t(h['mom'])).add_(g)
+                ga.mul_(t(H['mom'])).add_(g)
                 _axpy(p, ga, t(-lr))
             else:
-                mom,sqr = h['mom'],h['sqr_mom']
+                mom,sqr = H['mom'],H['sqr_mom']
                 if 'grad_avg' not in st: st.update(grad_avg=torch.zeros_like(p), sqr_avg=torch.zeros_like(p))
                 ga,sq = st['grad_avg'],st['sqr_avg']
+                if dt not in self.tmp: self.tmp[dt] = torch.empty_like(p)  # the denominator's numbers: one buffer for all steps (a new one each step costs page faults)
+                tmp = self.tmp[dt]
                 _axpy(ga.mul_(t(mom)), g, t(1-mom))
                 w = t(1-sqr)
                 if isinstance(w, float): sq.mul_(t(sqr)).addcmul_(g, g, value=w)
                 else: sq.mul_(t(sqr)).addcmul_(g*g, w)
-                step = np.maximum(self.steps, 1)
+                step = np.maximum(self.steps, 1)[:, None]
                 d1,d2 = 1-mom**step,1-sqr**step  # fastai's `debias(mom, 1-mom, step)`
-                if kind=='adam': denom,coef = (sq/t(d2)).sqrt_().add_(t(h['eps'])),t(-lr/d1)
-                else:  # RAdam: the variance rectification, per copy
+                if kind=='adam': denom,coef = torch.div(sq, t(d2), out=tmp).sqrt_().add_(t(H['eps'])),t(-lr/d1)
+                else:  # RAdam: the variance rectification, per copy and group
                     r_inf = 2/(1-sqr) - 1
                     r = r_inf - 2*step*sqr**step/(1-sqr**step)
                     big = r>5
                     with np.errstate(invalid='ignore', divide='ignore'):
                         v = np.where(big, np.sqrt(np.where(big, ((r-4)*(r-2)*r_inf)/((r_inf-4)*(r_inf-2)*r), 1.)), 1.)
-                    if big.all(): denom = (sq/t(d2)).sqrt_().add_(t(h['eps']))
+                    if big.all(): denom = torch.div(sq, t(d2), out=tmp).sqrt_().add_(t(H['eps']))
                     elif not big.any(): denom = None  # fastai's `p.add_(grad_avg, alpha=-lr/debias1)`
-                    else: denom = torch.where(torch.as_tensor(big, device=p.device).view(shape), (sq/t(d2)).sqrt() + t(h['eps']), torch.ones_like(p))
+                    else: denom = torch.where(t(big).bool(), (sq/t(d2)).sqrt() + t(H['eps']), torch.ones_like(p))
                     coef = t(-lr*v/d1)
                 if denom is None: _axpy(p, ga, coef)
                 elif isinstance(coef, float): p.addcdiv_(ga, denom, value=coef)
                 else: p.addcdiv_(ga*coef, denom)
-            if keep is not None:  # a stopped copy stays as it was
-                m = torch.as_tensor(act, device=p.device).view(shape)
-                p.copy_(torch.where(m, p, keep[0]))
-                for k,v in st.items():
-                    if k in keep[1]: v.copy_(torch.where(m, v, keep[1][k]))
+            if len(inactive):
+                p[idx] = keep[0]
+                for key,v in st.items():
+                    if key in keep[1]: v[idx] = keep[1][key]
 
 # %% ../nbs/22_batched.ipynb #edf89d45
 def why_not_batched(learn:Learner, # The Learner a sweep runs on
@@ -408,8 +450,10 @@ def _batched_learner(learn:Learner, k:int, opt_func, path, progress:bool=False) 
     bl.create_opt()
     if learn.opt is not None and opt_func is None:  # the runs reuse the Learner's optimizer: each copy starts with its hyper-parameters
         for key in learn.opt.hypers[0]: bl.opt.set_hyper(key, [h[key] for _ in range(k) for h in learn.opt.hypers])
-    kind = _kind(bl.opt)
-    if kind is not None: _StackedStep(bl.opt, sm, [names for names,_ in groups], kind)
+    kind,grouped = _kind(bl.opt),{n for names,_ in groups for n in names}
+    # the stacked step steps every parameter of the flat tensors: only when the groups hold all that train
+    if kind is not None and all(n in grouped for n,p in learn.model.named_parameters() if p.requires_grad):
+        _StackedStep(bl.opt, sm, [names for names,_ in groups], kind)
     r0 = learn.recorder
     recs = [Recorder(add_time=False, train_metrics=r0.train_metrics, valid_metrics=r0.valid_metrics, beta=r0.smooth_loss.beta) for _ in range(k)]
     for i,r in enumerate(recs): r.learn = _CopyView(bl, i, len(groups), [copy.deepcopy(m) for m in learn.metrics])
