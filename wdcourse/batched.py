@@ -11,6 +11,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from torch.func import functional_call, vmap
+from torch.optim.adam import adam
+from torch.optim.adamw import adamw
 from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, even_mults, norm_bias_params, noop  # fastai's `noop`: its progress bar compares the logger with it
 from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat, adam_step, radam_step, momentum_step, sgd_step
 from fastai.callback.schedule import fit_one_cycle, lr_find  # patch `Learner`
@@ -78,7 +80,7 @@ class StackedModel(nn.Module):
         self.k = k
         dev = device or next(model.parameters()).device
         # what the forward uses and backward fills; not Parameters: the optimizer steps the views in `copies`. The
-        # parameters of one dtype live side by side in one (k, n) tensor, `_flat`, their gradients are gathered in
+        # parameters of one dtype live side by side in one (k, n) tensor, `_pflat`, their gradients are gathered in
         # `_gflat` after each backward: one stacked step updates all of them at once
         # biases and norm layers' parameters last: fastai does not decay them by default (`wd_bn_bias=False`), so the
         # numbers that decay are one slice of each copy's row
@@ -86,19 +88,19 @@ class StackedModel(nn.Module):
         named = list(model.named_parameters())
         ps = [(n, p.detach().to(dev)) for n,p in sorted(named, key=lambda t: id(t[1]) in last)]
         rg = {n: p.requires_grad for n,p in named}
-        self._flat,self._gflat,self._slot,self._p = {},{},{},{}
+        self._pflat,self._gflat,self._slot,self._p = {},{},{},{}
         with torch.no_grad():
             for dt in dict.fromkeys(p.dtype for _,p in ps):
                 mine = [(n, p) for n,p in ps if p.dtype==dt]
-                self._flat[dt] = torch.cat([p.reshape(1, -1).expand(k, -1) for _,p in mine], 1)
-                self._gflat[dt] = torch.zeros_like(self._flat[dt])
+                self._pflat[dt] = torch.cat([p.reshape(1, -1).expand(k, -1) for _,p in mine], 1)
+                self._gflat[dt] = torch.zeros_like(self._pflat[dt])
                 off = 0
                 for n,p in mine:
                     self._slot[n] = (dt, slice(off, off+p.numel()))
                     off += p.numel()
             for n,p in named:
                 dt,s = self._slot[n]
-                self._p[n] = self._flat[dt][:, s].view(k, *p.shape).requires_grad_(rg[n])
+                self._p[n] = self._pflat[dt][:, s].view(k, *p.shape).requires_grad_(rg[n])
             self._b = {n: b.detach().to(dev).expand(k, *b.shape).clone() for n,b in model.named_buffers()}
         def views(i):  # a deep copy of `model` whose tensors are slice i of the stacked ones
             memo = {id(p): nn.Parameter(self._p[n].detach()[i], requires_grad=p.requires_grad) for n,p in model.named_parameters()}
@@ -270,8 +272,8 @@ class _StackedStep:
         # per parameter: its group within a copy, whether the optimizer decays it (`do_wd`, from `wd_bn_bias`)
         self.tensors = [(n, j, opt.state[p0[n]].get('do_wd', True)) for j,g in enumerate(groups) for n in g]
         self.decoupled = getattr(opt.cbs[0], 'func', opt.cbs[0]) is weight_decay
-        self.state,self.tmp = {dt: {} for dt in sm._flat},{}
-        self.masks = None
+        self.state,self.tmp = {dt: {} for dt in sm._pflat},{}
+        self.masks,self.fused = None,None
         self.steps = np.zeros(sm.k, dtype=np.int64)
         opt.step,opt.zero_grad = self.step,self.zero_grad
 
@@ -280,15 +282,41 @@ class _StackedStep:
     def _masks(self) -> dict:
         "Per flat tensor, for each of its numbers: its group, and does it decay (a parameter without a gradient does not: fastai does not step it; its gradient is 0 in `_gflat`)"
         sm,res = self.sm,{}
-        for dt,flat in sm._flat.items():
+        for dt,flat in sm._pflat.items():
             grp,dec = torch.zeros(flat.shape[1], dtype=torch.long),torch.zeros(flat.shape[1], dtype=torch.bool)
             for name,j,do_wd in self.tensors:
                 d,s = sm._slot[name]
                 if d==dt: grp[s],dec[s] = j,do_wd and name in sm.got
             i,dev = dec.nonzero().flatten().tolist(),flat.device
+            # the runs of numbers of one group that all decay or all do not: (slice, group, decays)
+            key = (grp*2 + dec).numpy()
+            cut = [0, *(np.flatnonzero(np.diff(key))+1).tolist(), len(key)]
+            runs = [(slice(a, b), int(grp[a]), bool(dec[a])) for a,b in zip(cut, cut[1:])]
             dec = None if not i else slice(i[0], i[-1]+1) if i[-1]-i[0]+1==len(i) else dec.to(dev)  # none, one slice, or a mask
-            res[dt] = SimpleNamespace(grp=grp.to(dev), dec=dec)
+            res[dt] = SimpleNamespace(grp=grp.to(dev), dec=dec, runs=runs)
         return res
+
+    def _fused_adam(self, dt, act:np.ndarray, H:dict) -> bool:
+        "fastai's Adam by torch's fused kernel: one pass over each tensor (fastai's arithmetic, rounded the kernel's way), one call per set of hyper-parameters. False where torch has no such kernel for this device"
+        sm,st,m,p = self.sm,self.state[dt],self.masks[dt],self.sm._pflat[dt]
+        if 'views' not in st:  # per copy and run of numbers: what the kernel updates, and a step count
+            st.update(grad_avg=torch.zeros_like(p), sqr_avg=torch.zeros_like(p))
+            st['views'] = {(i, r): (p[i, s], sm._gflat[dt][i, s], st['grad_avg'][i, s], st['sqr_avg'][i, s], torch.zeros((), device=p.device))
+                           for i in range(sm.k) for r,(s,_,_) in enumerate(m.runs)}
+        calls = {}
+        for i in np.flatnonzero(act):
+            for r,(s,j,d) in enumerate(m.runs):
+                calls.setdefault((H['lr'][i,j], H['mom'][i,j], H['sqr_mom'][i,j], H['eps'][i,j], H['wd'][i,j] if d else 0.), []).append(st['views'][(i, r)])
+        for n,((lr,b1,b2,eps,wd),vs) in enumerate(calls.items()):
+            ps,gs,gas,sqs,steps = map(list, zip(*vs))
+            try: (adamw if self.decoupled else adam)(ps, gs, gas, sqs, [], steps, fused=True, amsgrad=False, beta1=float(b1), beta2=float(b2),
+                                                     lr=float(lr), weight_decay=float(wd), eps=float(eps), maximize=False)
+            except RuntimeError:
+                if n or self.fused: raise
+                self.fused = False  # nothing changed yet: fastai's arithmetic on the flat tensors instead, from now on
+                return False
+        self.fused = True
+        return True
 
     def step(self, closure=None):
         sm,kind,k,G = self.sm,self.kind,self.sm.k,self.G
@@ -298,7 +326,8 @@ class _StackedStep:
         hs = self.opt.hypers  # copy-major: copy i's groups are hs[i*G:(i+1)*G]
         H = {key: np.array([float(h[key]) for h in hs]).reshape(k, G) for key in ('lr', 'wd', 'mom', 'sqr_mom', 'eps') if key in hs[0]}
         lr,wd = H['lr'],H['wd']
-        for dt,p in sm._flat.items():
+        for dt,p in sm._pflat.items():
+            if kind=='adam' and self.fused is not False and self._fused_adam(dt, act, H): continue
             g,st,m = sm._gflat[dt],self.state[dt],self.masks[dt]
             made = {}
             def t(x):  # a number per copy and group: a Python float when all are the same (cheaper, and fastai's rounding), else a tensor (k, 1) or (k, numbers)
