@@ -5,7 +5,8 @@ pass (a fresh process per K: CPU resident memory, or CUDA's allocator peak).
     python bench/batched_cost.py                          # digits MLP on the CPU, K = 1 4 8 16
     python bench/batched_cost.py --device cuda --model cnn --ks 1 8 32
 
-Targets (issue 14): CPU, digits MLP: K=8 batched <= 2.0x one run; CUDA: K=8 <= 1.2x and K=32 <= 2x one run.
+Targets (issue 14): CPU, digits MLP: K=8 batched <= 2.0x one run; CUDA: K=8 <= 1.2x and K=32 <= 2x one run. For the MLP it
+also times the arithmetic alone (a bare PyTorch loop of K stacked copies, no fastai): what no batched pass can go under.
 """
 import argparse, json, resource, statistics, subprocess, sys, time, warnings
 warnings.filterwarnings('ignore')
@@ -34,6 +35,30 @@ def runs(learn, epochs:int) -> dict:
     def lrf(k, b): return lambda: learn.lr_find_wd(wds(k), show_plot=False, quiet=True, batched=b)
     return {'compare_wd': cmp, 'lr_find_wd': lrf}
 
+def bare_loop(learn, k:int, epochs:int):
+    "The arithmetic of a K-copy pass without fastai or this library: K stacked copies of the digits MLP (`baddbmm`), the same batches, torch's fused AdamW on the stacked tensors, a validation forward per epoch"
+    import torch, torch.nn.functional as F
+    dev = learn.dls.device
+    batches = [[t.as_subclass(torch.Tensor) for t in b] for b in learn.dls.train]
+    valid = [[t.as_subclass(torch.Tensor) for t in b] for b in learn.dls.valid]
+    sizes = [batches[0][0].shape[1], 256, 256, learn.dls.c]  # the digits MLP of `learner`
+    ws = []
+    for a,b in zip(sizes, sizes[1:]): ws += [torch.randn(k, b, a, device=dev)*a**-0.5, torch.zeros(k, b, device=dev)]
+    ws = [w.requires_grad_() for w in ws]
+    opt = torch.optim.AdamW(ws, lr=3e-3, weight_decay=1e-2, fused=True)
+    def fwd(x):
+        h = x.expand(k, *x.shape)
+        for i in range(0, len(ws), 2):
+            h = torch.baddbmm(ws[i+1].unsqueeze(1), h, ws[i].transpose(1, 2))
+            if i<len(ws)-2: h = torch.relu(h)
+        return h
+    for _ in range(epochs):
+        for x,y in batches:
+            (F.cross_entropy(fwd(x).reshape(-1, sizes[-1]), y.repeat(k), reduction='sum')/len(y)).backward()
+            opt.step(); opt.zero_grad()
+        with torch.no_grad():
+            for x,y in valid: F.cross_entropy(fwd(x).reshape(-1, sizes[-1]), y.repeat(k))
+
 def sync(device):
     import torch
     if device.startswith('cuda'): torch.cuda.synchronize()
@@ -45,6 +70,7 @@ def timing(args):
     for rep in range(args.reps):  # alternated: every kind of run once per repetition
         for recipe,f in rs.items():
             jobs = [('one', f(1, False))] + [(f'K={k} batched', f(k, True)) for k in args.ks] + [(f'K={k} one run each', f(k, False)) for k in args.ks if k>1]
+            if recipe=='compare_wd' and args.model=='mlp': jobs += [(f'K={k} bare', lambda k=k: bare_loop(learn, k, args.epochs)) for k in args.ks]
             for name,job in jobs:
                 sync(args.device); t = time.perf_counter(); job(); sync(args.device)
                 res.setdefault((recipe, name), []).append(time.perf_counter()-t)
@@ -56,6 +82,9 @@ def timing(args):
             b = med[(recipe, f'K={k} batched')]
             s = med.get((recipe, f'K={k} one run each'), one)
             print(f"  K={k:<3} batched {b:6.2f} s = {b/one:5.2f}x one run ({b/one/k:.2f} per setting) | {k} runs {s:6.2f} s = {s/one:5.2f}x | batched/runs {b/s:.2f}")
+        if (recipe, f'K={args.ks[0]} bare') in med:
+            print("  the arithmetic alone: a bare PyTorch loop over the same batches (K stacked copies, torch's fused AdamW, no fastai):")
+            print('  ' + ' | '.join(f"K={k} {med[(recipe, f'K={k} bare')]/one:.2f}x one run" for k in args.ks))
 
 def _rss() -> int:
     "Resident memory of this process now, in bytes"
