@@ -27,5 +27,7 @@ def test_batched_cost():
     for recipe in ('compare_wd', 'lr_find_wd'):
         m = re.search(recipe + r': one run of one setting ([\d.]+) s.*\n  K=2 +batched +([\d.]+) s = +([\d.]+)x one run .*\| 2 runs +([\d.]+) s = +([\d.]+)x', out)
         assert m and all(float(x)>0 for x in m.groups()), out
+    m = re.search(r'the arithmetic alone: .*\n  K=2 ([\d.]+)x one run', out)
+    assert m and float(m.group(1))>0, out
     m = re.search(r'K=2 +compare_wd pass: resident memory peak +([\d.]+) MiB, +([+-][\d.]+) MiB over the start of the pass', out)
     assert m and float(m.group(1))>0, out
