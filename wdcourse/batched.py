@@ -249,7 +249,7 @@ class _PerCopy(Callback):
 # %% ../nbs/22_batched.ipynb #fa8855d3
 def _kind(opt) -> str|None:
     "Which fastai optimizer `opt` is, by its step functions: 'sgd', 'momentum', 'adam', 'radam', or None (fastai then steps each copy itself)"
-    if not isinstance(opt, Optimizer) or len(opt.cbs)<2: return None
+    if type(opt) is not Optimizer or len(opt.cbs)<2: return None  # exactly fastai's: a wrapper such as `Lookahead` (`ranger`) has a step of its own
     fs,kw = [getattr(cb, 'func', cb) for cb in opt.cbs],[getattr(cb, 'keywords', {}) for cb in opt.cbs]
     if fs[0] not in (weight_decay, l2_reg) or kw[0]: return None
     rest,kws = fs[1:],kw[1:]

@@ -41,7 +41,7 @@ def _set_rng(learn, st):
 
 _set_aside = (ProgressCallback, ShowGraphCallback, CSVLogger, SaveModelCallback, WeightDecayStats)
 # what a fit changes on the Learner itself
-_learn_attrs = ('wd', 'lr', 'opt_func', 'model_dir', 'logger', 'n_epoch', 'epoch', 'iter', 'train_iter', 'pct_train',
+_learn_attrs = ('wd', 'lr', 'opt_func', 'model_dir', 'logger', 'n_epoch', 'n_iter', 'epoch', 'iter', 'train_iter', 'pct_train',
                 'loss', 'loss_grad', 'smooth_loss', 'final_record', 'training', 'dl', 'pred', 'xb', 'yb')
 
 def _restore_cbs(learn, cbs):
@@ -67,6 +67,7 @@ class _LearnerState:
         l = self.learn
         self.model = {k: v.detach().clone() for k,v in l.model.state_dict().items()}
         self.modes = [m.training for m in l.model.modules()]
+        self.grads = [None if p.grad is None else p.grad.detach().clone() for p in l.model.parameters()]  # fastai zeroes them in place
         self.opt = l.opt
         self.opt_sd = copy.deepcopy(l.opt.state_dict()) if l.opt is not None else None
         self.attrs = {k: getattr(l, k) for k in _learn_attrs if k in l.__dict__}
@@ -99,6 +100,7 @@ class _LearnerState:
     def __exit__(self, *exc):
         l = self.learn
         self.reset(fresh_opt=False)
+        for p,g in zip(l.model.parameters(), self.grads): p.grad = g
         for k in _learn_attrs:
             if k in self.attrs: setattr(l, k, self.attrs[k])
             elif k in l.__dict__: delattr(l, k)
@@ -490,7 +492,8 @@ def _learner_fingerprint(learn) -> dict:
                 opt=copy.deepcopy(opt), wd=learn.wd, cbs=[id(c) for c in learn.cbs], cb_attrs={c.name: id(getattr(learn, c.name, None)) for c in learn.cbs},
                 rng_torch=rng['torch'], rng_numpy=rng['numpy'], rng_python=rng['python'], rng_dls=rng['dls'],
                 recorder={k: getattr(learn.recorder, k, None) for k in ('lrs', 'losses', 'values', 'iters')},
-                modes=[m.training for m in learn.model.modules()], opt_obj=id(learn.opt))
+                modes=[m.training for m in learn.model.modules()], opt_obj=id(learn.opt), n_iter=learn.__dict__.get('n_iter'),
+                grads=[None if p.grad is None else p.grad.clone() for p in learn.model.parameters()])
 
 def _test_same(a:dict, b:dict):
     "Assert two `_learner_fingerprint`s are equal"
@@ -502,6 +505,7 @@ def _test_same(a:dict, b:dict):
         elif k=='rng_torch': assert torch.equal(x, y), k
         elif k=='rng_numpy': assert all(np.array_equal(u, v) for u,v in zip(x, y)), k
         elif k=='recorder': assert repr(x)==repr(y), k
+        elif k=='grads': assert all(u is None and v is None or u is not None and v is not None and torch.equal(u, v) for u,v in zip(x, y)), k
         else: assert x==y, (k, x, y)
 
 # %% ../nbs/20_recipes.ipynb #648a4a13
