@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch.func import functional_call, vmap
 from torch.optim.adam import adam
 from torch.optim.adamw import adamw
-from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, even_mults, norm_bias_params, noop  # fastai's `noop`: its progress bar compares the logger with it
+from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, CrossEntropyLossFlat, even_mults, norm_bias_params, noop  # fastai's `noop`: its progress bar compares the logger with it
 from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat, adam_step, radam_step, momentum_step, sgd_step
 from fastai.callback.schedule import fit_one_cycle, lr_find  # patch `Learner`
 from fastai.callback.progress import ProgressCallback
@@ -52,9 +52,9 @@ def _plain_forward(m:nn.Module, x:torch.Tensor, sm, pre:str='', stacked:bool=Fal
     if type(m) not in (nn.Linear, nn.BatchNorm1d): return m(x),stacked  # elementwise, or `Flatten` on one input
     if not stacked: x = x.expand(k, *x.shape)
     w,b = P.get(pre+'weight'),P.get(pre+'bias')
-    if type(m) is nn.Linear:
-        xs = x.reshape(k, -1, x.shape[-1])
-        out = torch.bmm(xs, w.transpose(1, 2)) if b is None else torch.baddbmm(b.unsqueeze(1), xs, w.transpose(1, 2))
+    if type(m) is nn.Linear:  # w·xᵀ, transposed: the weight's gradient comes out in the weight's layout (not copied at every backward)
+        xt = x.reshape(k, -1, x.shape[-1]).transpose(1, 2)
+        out = (torch.bmm(w, xt) if b is None else torch.baddbmm(b.unsqueeze(2), w, xt)).transpose(1, 2)
         return out.reshape(*x.shape[:-1], w.shape[1]),True
     # BatchNorm1d: the copies' channels side by side, (batch, k*C, ...), through one `F.batch_norm` (as `nn.BatchNorm1d.forward`)
     rm,rv,nbt = (B.get(pre+n) for n in ('running_mean', 'running_var', 'num_batches_tracked'))
@@ -124,8 +124,8 @@ class StackedModel(nn.Module):
 
     def forward(self, *x):
         "The outputs of all copies, stacked: shape `(k, *output)`"
-        if self.plain and len(x)==1:
-            out,stacked = _plain_forward(self._skeleton, x[0], self)
+        if self.plain and len(x)==1:  # on a plain tensor: fastai's `TensorBase` adds a Python call to every operation
+            out,stacked = _plain_forward(self._skeleton, x[0].as_subclass(torch.Tensor), self)
             return out if stacked else out.expand(self.k, *out.shape)
         # `randomness='same'`: every copy draws the same dropout masks
         return vmap(self._one, in_dims=(0, 0) + (None,)*len(x), randomness='same')(self._p, self._b, *x)
@@ -148,10 +148,25 @@ class StackedModel(nn.Module):
             for n in self._names: ps[n].grad = _alias(self._slots[n][i]) if self.active[i] and n in self.got else None
 
 # %% ../nbs/22_batched.ipynb #b93db3af
+def _cross_entropy(loss_func, pred, yb) -> torch.Tensor|None:
+    "The copies' losses in one `cross_entropy` call when `loss_func` is fastai's `CrossEntropyLossFlat` or torch's `nn.CrossEntropyLoss` with their defaults (mean over the batch, no class weights, no smoothing) and `pred` is (k, batch, classes); else None"
+    f = loss_func
+    if type(f) is CrossEntropyLossFlat:
+        if f.axis!=-1 or not f.flatten: return None
+        f = f.func
+    if type(f) is not nn.CrossEntropyLoss or f.weight is not None or f.label_smoothing or f.reduction!='mean': return None
+    if len(yb)!=1 or pred.ndim!=3 or yb[0].ndim!=1 or yb[0].dtype!=torch.long: return None
+    k,bs,c = pred.shape
+    y = yb[0].as_subclass(torch.Tensor)
+    losses = F.cross_entropy(pred.as_subclass(torch.Tensor).reshape(k*bs, c), y.repeat(k), reduction='none', ignore_index=f.ignore_index)
+    return losses.view(k, bs).sum(1)/(y!=f.ignore_index).sum()  # the mean over the targets not ignored, as `reduction='mean'`
+
 class _CopyLosses:
     "The batched Learner's loss: the sum of the active copies' losses (a mean would divide every copy's gradient by K)"
     def __init__(self, loss_func, model:StackedModel): self.loss_func,self.model,self.vmapped = loss_func,model,None
     def _losses(self, pred, yb):
+        res = _cross_entropy(self.loss_func, pred, yb)
+        if res is not None: return res
         if self.vmapped is not False:  # one call for all copies when the loss function runs under `vmap`
             try:
                 res = vmap(self.loss_func, in_dims=(0,) + (None,)*len(yb))(pred, *yb)
