@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch.func import functional_call, vmap
 from torch.optim.adam import adam
 from torch.optim.adamw import adamw
-from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, CrossEntropyLossFlat, even_mults, norm_bias_params, noop  # fastai's `noop`: its progress bar compares the logger with it
+from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, AvgMetric, OptimWrapper, CrossEntropyLossFlat, even_mults, find_bs, norm_bias_params, noop  # fastai's `noop`: its progress bar compares the logger with it
 from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat, adam_step, radam_step, momentum_step, sgd_step
 from fastai.callback.schedule import fit_one_cycle, lr_find  # patch `Learner`
 from fastai.callback.progress import ProgressCallback
@@ -214,14 +214,43 @@ class _PerCopy(Callback):
         # the Recorders also compute metrics on the training batches: then each does its own)
         self.stacked = not any(r.train_metrics for r in self.recs)
         self.val,self.count,self.beta = None,np.zeros(n, dtype=np.int64),self.recs[0].smooth_loss.beta
+        # the same at each validation batch for the valid loss and the metrics, when each is an `AvgMetric` (a function
+        # of the predictions, averaged over the batches) whose function runs under `vmap`: see `_valid`
+        ms = self.recs[0].learn.metrics
+        self.vfuncs = [m.func for m in ms] if all(type(m) is AvgMetric for m in ms) else None
     def before_epoch(self): self._each('before_epoch')
     def before_train(self): self._each('before_train')
-    def before_validate(self): self._each('before_validate')
+    def before_validate(self):
+        self._each('before_validate')
+        self.vsum,self.vcount = None,0
     def after_train(self):
         if self.stacked and self.val is not None:  # each Recorder logs its copy's smoothed loss
             for r,v,c in zip(self.recs, self.val.unbind(), self.count): r.smooth_loss.val,r.smooth_loss.count = v,int(c)
         self._each('after_train')
-    def after_validate(self): self._each('after_validate')
+    def _valid(self) -> bool:
+        "fastai's `Recorder.after_batch` at a validation batch, for all copies at once: each copy's loss and metrics, times the batch size, added to its sums (as `AvgLoss` and `AvgMetric` add them). False where a metric does not run under `vmap`: then each Recorder does its own, from now on"
+        if self.vfuncs is None: return False
+        r0 = self.recs[0]
+        if not r0.valid_metrics or getattr(r0, 'cancel_valid', False) or len(self.yb)==0: return True  # nothing to add, as in fastai
+        try: vals = [self.loss_func.losses.detach()] + [vmap(f, in_dims=(0,) + (None,)*len(self.yb))(self.pred, *self.yb).detach() for f in self.vfuncs]
+        except Exception:
+            self._sync_valid()  # what was added so far goes to the Recorders, which add the rest
+            self.vfuncs = None
+            return False
+        bs = find_bs(self.yb)
+        self.vsum = [v*bs for v in vals] if self.vsum is None else [s + v*bs for s,v in zip(self.vsum, vals)]
+        self.vcount += bs
+        return True
+    def _sync_valid(self):
+        "Each Recorder's valid loss and metrics from the sums of `_valid` (one transfer from the device)"
+        if self.vsum is None: return
+        sums = [s.cpu() for s in self.vsum]
+        for i,r in enumerate(self.recs):
+            for m,s in zip([r.loss, *r.learn.metrics], sums): m.total,m.count = s[i],self.vcount
+        self.vsum = None
+    def after_validate(self):
+        self._sync_valid()
+        self._each('after_validate')
     def after_cancel_train(self): self._each('after_cancel_train')
     def after_cancel_validate(self): self._each('after_cancel_validate')
     def before_backward(self):
@@ -244,7 +273,7 @@ class _PerCopy(Callback):
     def after_batch(self):
         stacked = self.training and self.stacked and len(self.yb)>0
         if stacked: loss,smooth = self._smooth()
-        else: self._each('after_batch')
+        elif self.training or not self._valid(): self._each('after_batch')
         if not (self.training and self.lr_find): return
         if not stacked: loss,smooth = self.loss_func.losses.detach().cpu(),torch.stack([r.smooth_loss.value.cpu() for r in self.recs])
         losses,smooth = loss.float().tolist(),smooth.float().tolist()
