@@ -12,7 +12,6 @@ from torch import nn
 import torch.nn.functional as F
 from torch.func import functional_call, vmap
 from torch.optim.adam import adam
-from torch.optim.adamw import adamw
 from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, AvgMetric, OptimWrapper, CrossEntropyLossFlat, even_mults, find_bs, norm_bias_params, noop  # fastai's `noop`: its progress bar compares the logger with it
 from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat, adam_step, radam_step, momentum_step, sgd_step
 from fastai.callback.schedule import fit_one_cycle, lr_find  # patch `Learner`
@@ -341,7 +340,7 @@ class _StackedStep:
         return res
 
     def _fused_adam(self, dt, act:np.ndarray, H:dict) -> bool:
-        "fastai's Adam by torch's fused kernel: one pass over each tensor (fastai's arithmetic, rounded the kernel's way), one call per set of hyper-parameters. False where torch has no such kernel for this device"
+        "fastai's Adam after the decay by torch's fused kernel: one pass over each tensor (fastai's arithmetic, rounded the kernel's way), one call per set of lr, betas and eps. False where torch has no such kernel for this device"
         sm,st,m,p = self.sm,self.state[dt],self.masks[dt],self.sm._pflat[dt]
         if 'views' not in st:  # per copy and run of numbers: what the kernel updates, and a step count
             st.update(grad_avg=torch.zeros_like(p), sqr_avg=torch.zeros_like(p))
@@ -350,11 +349,11 @@ class _StackedStep:
         calls = {}
         for i in np.flatnonzero(act):
             for r,(s,j,d) in enumerate(m.runs):
-                calls.setdefault((H['lr'][i,j], H['mom'][i,j], H['sqr_mom'][i,j], H['eps'][i,j], H['wd'][i,j] if d else 0.), []).append(st['views'][(i, r)])
-        for n,((lr,b1,b2,eps,wd),vs) in enumerate(calls.items()):
+                calls.setdefault((H['lr'][i,j], H['mom'][i,j], H['sqr_mom'][i,j], H['eps'][i,j]), []).append(st['views'][(i, r)])
+        for n,((lr,b1,b2,eps),vs) in enumerate(calls.items()):
             ps,gs,gas,sqs,steps = map(list, zip(*vs))
-            try: (adamw if self.decoupled else adam)(ps, gs, gas, sqs, [], steps, fused=True, amsgrad=False, beta1=float(b1), beta2=float(b2),
-                                                     lr=float(lr), weight_decay=float(wd), eps=float(eps), maximize=False)
+            try: adam(ps, gs, gas, sqs, [], steps, fused=True, amsgrad=False, beta1=float(b1), beta2=float(b2), lr=float(lr), weight_decay=0.,
+                      eps=float(eps), maximize=False)
             except RuntimeError:
                 if n or self.fused: raise
                 self.fused = False  # nothing changed yet: fastai's arithmetic on the flat tensors instead, from now on
@@ -369,9 +368,8 @@ class _StackedStep:
         self.steps[act] += 1
         hs = self.opt.hypers  # copy-major: copy i's groups are hs[i*G:(i+1)*G]
         H = {key: np.array([float(h[key]) for h in hs]).reshape(k, G) for key in ('lr', 'wd', 'mom', 'sqr_mom', 'eps') if key in hs[0]}
-        lr,wd = H['lr'],H['wd']
+        lr,wd = H['lr'],H['wd']*act[:, None]  # a stopped copy does not decay
         for dt,p in sm._pflat.items():
-            if kind=='adam' and self.fused is not False and self._fused_adam(dt, act, H): continue
             g,st,m = sm._gflat[dt],self.state[dt],self.masks[dt]
             made = {}
             def t(x):  # a number per copy and group: a Python float when all are the same (cheaper, and fastai's rounding), else a tensor (k, 1) or (k, numbers)
@@ -382,12 +380,7 @@ class _StackedStep:
                     v = torch.tensor(x, dtype=p.dtype).to(p.device, non_blocking=True)
                     made[key] = v[:, :1] if (x==x[:, :1]).all() else v[:, m.grp]
                 return made[key]
-
-            inactive = np.flatnonzero(~act)
-            if len(inactive):  # a stopped copy stays as it was
-                idx = torch.as_tensor(inactive, device=p.device)
-                keep = (p[idx].clone(), {key: v[idx].clone() for key,v in st.items()})
-            if m.dec is not None and (wd!=0).any():
+            if m.dec is not None and (wd!=0).any():  # the decay first, for all copies at once
                 f = t(1 - lr*wd) if self.decoupled else t(wd)
                 if isinstance(m.dec, slice):  # the numbers that decay are one slice of each copy's row: decay that slice
                     if isinstance(f, torch.Tensor) and f.shape[1]>1: f = f[:, m.dec]
@@ -396,7 +389,11 @@ class _StackedStep:
                     f,pd_,gd = torch.where(m.dec, torch.as_tensor(f, dtype=p.dtype, device=p.device), 1. if self.decoupled else 0.),p,g
                 if self.decoupled: pd_.mul_(f)  # fastai's `weight_decay`
                 else: _axpy(gd, pd_, f)  # fastai's `l2_reg`
-
+            if kind=='adam' and self.fused is not False and self._fused_adam(dt, act, H): continue
+            inactive = np.flatnonzero(~act)
+            if len(inactive):  # a stopped copy stays as it was
+                idx = torch.as_tensor(inactive, device=p.device)
+                keep = (p[idx].clone(), {key: v[idx].clone() for key,v in st.items()})
             if kind=='sgd': _axpy(p, g, t(-lr))
             elif kind=='momentum':
                 if 'grad_avg' not in st: st['grad_avg'] = torch.zeros_like(p)
