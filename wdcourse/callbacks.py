@@ -315,9 +315,42 @@ def _norm_fed_names(self:WeightDecayStats) -> set:
 
 # %% ../nbs/10_callbacks.ipynb #5d481aa0
 @patch
+def _group_rows(self:WeightDecayStats, nf_names:set) -> pd.DataFrame:
+    "One row per logged step and group: the group's squared norms and dot products are the sums of its tensors' (its angle is that of its concatenated vector), then `_derived` once for all rows. Steps that logged the same tensors are done together"
+    cols,layouts = {},{}
+    for o,((idx,hyp,meta),a) in enumerate(zip(self._meta, self._cpu)): layouts.setdefault(idx, []).append((o, hyp, meta, a))
+    for idx,items in layouts.items():
+        n,sel = len(idx),list(self._layout(idx)[0])
+        k,A = len(sel),np.stack([a.astype(float) for *_,a in items])  # one row per step
+        gn,pn,dots = np.sqrt(A[:, :n]),np.zeros((len(A), n)),np.zeros((len(A), n))
+        pn[:, sel],dots[:, sel] = np.sqrt(A[:, n:n+k]),A[:, n+k:n+2*k]
+        upd = A[:, n+2*k:].reshape(len(A), 3, n) if self.track_update else None  # ‖Δp‖², ‖p‖², <Δp,p> per tensor
+        nf = np.array([self._flat[i][1] in nf_names for i in idx])
+        grp = np.array([self._flat[i][0] for i in idx])
+        dec = np.array([self._flat[i][3] for i in idx])
+        for g in np.unique(grp):
+            m = grp==g
+            md = m & dec
+            new = dict(order=[o for o,*_ in items], step=[s for _,_,(s,_,_),_ in items], iter=[i for _,_,(_,i,_),_ in items],
+                       epoch=[e for _,_,(_,_,e),_ in items], group=[g]*len(items), lr=[float(h[g][0]) for _,h,_,_ in items],
+                       wd=[float(h[g][1]) for _,h,_,_ in items], gn=np.sqrt((gn[:, m]**2).sum(1)), pn=np.sqrt((pn[:, md]**2).sum(1)),
+                       dot=dots[:, md].sum(1), gn_d=np.sqrt((gn[:, md]**2).sum(1)))
+            if upd is not None: new.update(dd=upd[:, 0, m].sum(1), dp=upd[:, 2, m].sum(1), pp=upd[:, 1, m].sum(1), pp_n=upd[:, 1, m&nf].sum(1))
+            for c,v in new.items(): cols.setdefault(c, []).append(np.asarray(v))
+    if not cols: return pd.DataFrame()
+    c = {k: np.concatenate(v) for k,v in cols.items()}
+    at = np.lexsort((c['group'], c['order']))  # as logged: by step, then group
+    c = {k: v[at] for k,v in c.items()}
+    u = (c['dd'], c['dp'], c['pp'], c['pp_n']) if self.track_update else None
+    return pd.DataFrame(dict(phase=self._phase, step=c['step'], iter=c['iter'], epoch=c['epoch'], group=c['group'], lr=c['lr'], wd=c['wd'],
+                             mode=[self.modes[g] for g in c['group']], **_derived(c['lr'], c['wd'], c['gn'], c['pn'], c['dot'], c['gn_d'], u)))
+
+@patch
 def _rows(self:WeightDecayStats, per_layer:bool):
+    "The history as a frame: one row per logged step and group (`_group_rows`), or per step and tensor with `per_layer`"
     self._flush()
     rows,nf_names = [],self._norm_fed_names() if self.track_update else set()
+    if not per_layer: return self._group_rows(nf_names)
     for (idx,hyp,(step,it,epoch)),a in zip(self._meta, self._cpu):
         n,sel,a = len(idx),list(self._layout(idx)[0]),a.astype(float)
         hyp = [(float(lr), float(wd)) for lr,wd in hyp]
@@ -326,25 +359,13 @@ def _rows(self:WeightDecayStats, per_layer:bool):
         pn[sel],dots[sel] = np.sqrt(a[n:n+k]),a[n+k:n+2*k]
         upd = a[n+2*k:].reshape(3, n) if self.track_update else None  # ‖Δp‖², ‖p‖², <Δp,p> per tensor
         nf = np.array([self._flat[i][1] in nf_names for i in idx])
-        grp = np.array([self._flat[i][0] for i in idx])
-        dec = np.array([self._flat[i][3] for i in idx])
         meta = dict(phase=self._phase, step=step, iter=it, epoch=epoch)
-        if per_layer:
-            for j,i in enumerate(idx):
-                g,name,_,d = self._flat[i]
-                lr,wd = hyp[g]
-                u = None if upd is None else (upd[0,j], upd[2,j], upd[1,j], upd[1,j] if nf[j] else 0.)
-                rows.append(dict(meta, group=g, layer=name, decayed=d and wd!=0, lr=lr, wd=wd, mode=self.modes[g],
-                                 **_derived(lr, wd if d else 0., gn[j], pn[j], dots[j], gn[j], u)))
-            continue
-        for g,(lr,wd) in enumerate(hyp):
-            m = grp==g
-            if not m.any(): continue
-            md = m & dec
-            # the group's angle is that of its concatenated vector: its squared norms and dot products add up
-            u = None if upd is None else (upd[0,m].sum(), upd[2,m].sum(), upd[1,m].sum(), upd[1,m&nf].sum())
-            rows.append(dict(meta, group=g, lr=lr, wd=wd, mode=self.modes[g],
-                             **_derived(lr, wd, np.sqrt((gn[m]**2).sum()), np.sqrt((pn[md]**2).sum()), dots[md].sum(), np.sqrt((gn[md]**2).sum()), u)))
+        for j,i in enumerate(idx):
+            g,name,_,d = self._flat[i]
+            lr,wd = hyp[g]
+            u = None if upd is None else (upd[0,j], upd[2,j], upd[1,j], upd[1,j] if nf[j] else 0.)
+            rows.append(dict(meta, group=g, layer=name, decayed=d and wd!=0, lr=lr, wd=wd, mode=self.modes[g],
+                             **_derived(lr, wd if d else 0., gn[j], pn[j], dots[j], gn[j], u)))
     df = pd.DataFrame(rows)
     for c in _stat_cols + _update_cols:
         if c in df: df[c] = df[c].astype(float)
