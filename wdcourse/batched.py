@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_batched.ipynb #27b39c08
 from __future__ import annotations
-import copy, math, tempfile
+import copy, math, tempfile, weakref
 from types import SimpleNamespace
 import numpy as np, pandas as pd
 import torch
@@ -467,8 +467,23 @@ def _stacked(learn:Learner, k:int) -> StackedModel:
     "`k` stacked copies of the Learner's model, on the device of its data"
     return StackedModel(learn.model, k, device=getattr(learn.dls, 'device', None))
 
+_stackable = weakref.WeakKeyDictionary()  # model: (what the answer depends on, the answer)
+
+def _stack_key(learn:Learner) -> tuple:
+    "What `check_stackable`'s answer depends on: the model's modules (and their hooks) and parameters, the loss function, the data"
+    m = learn.model
+    return (id(learn.loss_func), id(learn.dls), tuple((n, type(x), bool(x._forward_hooks or x._forward_pre_hooks)) for n,x in m.named_modules()),
+            tuple((n, tuple(p.shape), p.dtype, p.device, p.requires_grad) for n,p in m.named_parameters()))
+
 def check_stackable(learn:Learner) -> str|None:
-    "Run the Learner's model as 2 stacked copies on one training batch, forward and backward: None if that works, else why not"
+    "Run the Learner's model as 2 stacked copies on one training batch, forward and backward: None if that works, else why not (the answer is kept until the model, its loss function or its data change)"
+    key,kept = _stack_key(learn),_stackable.get(learn.model)
+    if kept is not None and kept[0]==key: return kept[1]
+    why = _check_stackable(learn)
+    _stackable[learn.model] = (key, why)
+    return why
+
+def _check_stackable(learn:Learner) -> str|None:
     b = learn.dls.train.one_batch()
     n = getattr(learn.dls, 'n_inp', 1)
     xb,yb = b[:n],b[n:]
