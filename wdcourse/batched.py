@@ -129,8 +129,6 @@ class StackedModel(nn.Module):
         # `randomness='same'`: every copy draws the same dropout masks
         return vmap(self._one, in_dims=(0, 0) + (None,)*len(x), randomness='same')(self._p, self._b, *x)
 
-
-
     def link_grads(self):
         "After a backward: the stacked gradients gathered into `_gflat` (and let go: the next backward makes new ones), each active copy's `p.grad` its slice there (relinked when that changes)"
         got = [n for n in self._names if self._p[n].grad is not None]  # a parameter the loss does not reach has none, as in a run of its own
@@ -330,13 +328,14 @@ class _StackedStep:
             for name,j,do_wd in self.tensors:
                 d,s = sm._slot[name]
                 if d==dt: grp[s],dec[s] = j,do_wd and name in sm.got
-            i,dev = dec.nonzero().flatten().tolist(),flat.device
             # the runs of numbers of one group that all decay or all do not: (slice, group, decays)
             key = (grp*2 + dec).numpy()
             cut = [0, *(np.flatnonzero(np.diff(key))+1).tolist(), len(key)]
             runs = [(slice(a, b), int(grp[a]), bool(dec[a])) for a,b in zip(cut, cut[1:])]
-            dec = None if not i else slice(i[0], i[-1]+1) if i[-1]-i[0]+1==len(i) else dec.to(dev)  # none, one slice, or a mask
-            res[dt] = SimpleNamespace(grp=grp.to(dev), dec=dec, runs=runs)
+            on = [i for i,(_,_,d) in enumerate(runs) if d]  # the runs that decay: none, next to each other (one slice), or a mask
+            one = bool(on) and on[-1]-on[0]+1==len(on)
+            dec = None if not on else slice(runs[on[0]][0].start, runs[on[-1]][0].stop) if one else dec.to(flat.device)
+            res[dt] = SimpleNamespace(grp=grp.to(flat.device), dec=dec, runs=runs)
         return res
 
     def _fused_adam(self, dt, act:np.ndarray, H:dict) -> bool:
