@@ -11,7 +11,6 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from torch.func import functional_call, vmap
-from torch.optim.adam import adam
 from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, AvgMetric, OptimWrapper, CrossEntropyLossFlat, even_mults, find_bs, norm_bias_params, noop  # fastai's `noop`: its progress bar compares the logger with it
 from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat, adam_step, radam_step, momentum_step, sgd_step
 from fastai.callback.schedule import fit_one_cycle, lr_find  # patch `Learner`
@@ -111,7 +110,7 @@ class StackedModel(nn.Module):
         self.__dict__['_skeleton'] = copy.deepcopy(model).to(dev)
         self._names,self._linked,self.got = list(self._p),None,set()
         self._slots = {n: self._gflat[dt][:, s].view(self._p[n].shape) for n,(dt,s) in self._slot.items()}  # where each stacked gradient goes
-        self.active = [True]*k  # copies still training: a stopped copy gets no gradient, hence no step
+        self.active,self._run = [True]*k,None  # copies still training: a stopped copy gets no gradient, hence no step
         self.plain = _plain(self._skeleton)  # `_plain_forward`, not `vmap`
 
     def _one(self, p, b, *x): return functional_call(self._skeleton, (p, b), x)
@@ -121,13 +120,28 @@ class StackedModel(nn.Module):
         self._skeleton.train(mode)
         return super().train(mode)
 
+    def _running(self) -> torch.Tensor|None:
+        "The indices of the active copies once a quarter or more of the copies have stopped (running only those is then cheaper), else None"
+        n = sum(self.active)
+        if 4*n > 3*self.k: return None
+        key = tuple(self.active)
+        if self._run is None or self._run[0]!=key:
+            self._run = key,torch.tensor([i for i,a in enumerate(self.active) if a], device=next(iter(self._pflat.values())).device)
+        return self._run[1]
+
     def forward(self, *x):
-        "The outputs of all copies, stacked: shape `(k, *output)`"
+        "The outputs of all copies, stacked: shape `(k, *output)`. Once a quarter of the copies have stopped, only the active ones run (a stopped copy's output is zeros)"
+        idx = self._running()  # then the forward runs on the active copies' tensors, gathered (their gradients reach the stacked ones)
+        sm = self if idx is None else SimpleNamespace(k=len(idx), _p={n: t[idx] for n,t in self._p.items()}, _b={n: t[idx] for n,t in self._b.items()})
         if self.plain and len(x)==1:  # on a plain tensor: fastai's `TensorBase` adds a Python call to every operation
-            out,stacked = _plain_forward(self._skeleton, x[0].as_subclass(torch.Tensor), self)
-            return out if stacked else out.expand(self.k, *out.shape)
+            out,stacked = _plain_forward(self._skeleton, x[0].as_subclass(torch.Tensor), sm)
+            if not stacked: out = out.expand(sm.k, *out.shape)
         # `randomness='same'`: every copy draws the same dropout masks
-        return vmap(self._one, in_dims=(0, 0) + (None,)*len(x), randomness='same')(self._p, self._b, *x)
+        else: out = vmap(self._one, in_dims=(0, 0) + (None,)*len(x), randomness='same')(sm._p, sm._b, *x)
+        if idx is None: return out
+        with torch.no_grad():
+            for n,t in sm._b.items(): self._b[n][idx] = t  # the active copies' running statistics, updated by the forward
+        return out.new_zeros(self.k, *out.shape[1:]).index_copy(0, idx, out)
 
     def link_grads(self):
         "After a backward: the stacked gradients gathered into `_gflat` (and let go: the next backward makes new ones), each active copy's `p.grad` its slice there (relinked when that changes)"
@@ -339,21 +353,25 @@ class _StackedStep:
         return res
 
     def _fused_adam(self, dt, act:np.ndarray, H:dict) -> bool:
-        "fastai's Adam after the decay by torch's fused kernel: one pass over each tensor (fastai's arithmetic, rounded the kernel's way), one call per set of lr, betas and eps. False where torch has no such kernel for this device"
+        "fastai's Adam, its decay included, by torch's fused kernel: one pass over each tensor (fastai's arithmetic, rounded the kernel's way), one call per set of lr, wd, betas and eps. False where torch has no such kernel for this device"
         sm,st,m,p = self.sm,self.state[dt],self.masks[dt],self.sm._pflat[dt]
-        if 'views' not in st:  # per copy and run of numbers: what the kernel updates, and a step count
-            st.update(grad_avg=torch.zeros_like(p), sqr_avg=torch.zeros_like(p))
-            st['views'] = {(i, r): (p[i, s], sm._gflat[dt][i, s], st['grad_avg'][i, s], st['sqr_avg'][i, s], torch.zeros((), device=p.device))
+        if 'views' not in st:  # per copy and run of numbers: what the kernel updates, and the copy's step count
+            st.update(grad_avg=torch.zeros_like(p), sqr_avg=torch.zeros_like(p), step=torch.zeros(sm.k, device=p.device))
+            st['views'] = {(i, r): (p[i, s], sm._gflat[dt][i, s], st['grad_avg'][i, s], st['sqr_avg'][i, s], st['step'][i])
                            for i in range(sm.k) for r,(s,_,_) in enumerate(m.runs)}
+        st['step'].copy_(torch.from_numpy(self.steps))
+        # fastai's `weight_decay` (p·(1-lr·wd) first) is the kernel's AdamW; its `l2_reg` (∇L + wd·p) is the kernel's Adam
+        kernel = torch._fused_adamw_ if self.decoupled else torch._fused_adam_
         calls = {}
         for i in np.flatnonzero(act):
             for r,(s,j,d) in enumerate(m.runs):
-                calls.setdefault((H['lr'][i,j], H['mom'][i,j], H['sqr_mom'][i,j], H['eps'][i,j]), []).append(st['views'][(i, r)])
-        for n,((lr,b1,b2,eps),vs) in enumerate(calls.items()):
+                key = (H['lr'][i,j], H['wd'][i,j] if d else 0., H['mom'][i,j], H['sqr_mom'][i,j], H['eps'][i,j])
+                calls.setdefault(key, []).append(st['views'][(i, r)])
+        for n,((lr,wd,b1,b2,eps),vs) in enumerate(calls.items()):
             ps,gs,gas,sqs,steps = map(list, zip(*vs))
-            try: adam(ps, gs, gas, sqs, [], steps, fused=True, amsgrad=False, beta1=float(b1), beta2=float(b2), lr=float(lr), weight_decay=0.,
-                      eps=float(eps), maximize=False)
-            except RuntimeError:
+            try: kernel(ps, gs, gas, sqs, [], steps, lr=float(lr), beta1=float(b1), beta2=float(b2), weight_decay=float(wd), eps=float(eps),
+                        amsgrad=False, maximize=False)
+            except (RuntimeError, NotImplementedError):
                 if n or self.fused: raise
                 self.fused = False  # nothing changed yet: fastai's arithmetic on the flat tensors instead, from now on
                 return False
@@ -369,6 +387,7 @@ class _StackedStep:
         H = {key: np.array([float(h[key]) for h in hs]).reshape(k, G) for key in ('lr', 'wd', 'mom', 'sqr_mom', 'eps') if key in hs[0]}
         lr,wd = H['lr'],H['wd']*act[:, None]  # a stopped copy does not decay
         for dt,p in sm._pflat.items():
+            if kind=='adam' and self.fused is not False and self._fused_adam(dt, act, H): continue  # the decay and the step in one kernel
             g,st,m = sm._gflat[dt],self.state[dt],self.masks[dt]
             made = {}
             def t(x):  # a number per copy and group: a Python float when all are the same (cheaper, and fastai's rounding), else a tensor (k, 1) or (k, numbers)
@@ -388,7 +407,6 @@ class _StackedStep:
                     f,pd_,gd = torch.where(m.dec, torch.as_tensor(f, dtype=p.dtype, device=p.device), 1. if self.decoupled else 0.),p,g
                 if self.decoupled: pd_.mul_(f)  # fastai's `weight_decay`
                 else: _axpy(gd, pd_, f)  # fastai's `l2_reg`
-            if kind=='adam' and self.fused is not False and self._fused_adam(dt, act, H): continue
             inactive = np.flatnonzero(~act)
             if len(inactive):  # a stopped copy stays as it was
                 idx = torch.as_tensor(inactive, device=p.device)
@@ -560,11 +578,10 @@ def batched_fit(learn:Learner,
         pc,ws = _PerCopy(recs, g),(WeightDecayStats() if stats else None)
         bl.fit_one_cycle(epochs, np.array([x for lr in lrs for x in per_group(lr, g)]), cbs=[pc] + ([ws] if stats else []), **(fit_kw or {}))
         df,mode = (ws.df if stats else None),wd_mode(bl.opt)
-        def mine(i):  # copy i's rows of the history, its groups numbered as in a run of its own
-            d = df[df.group//g==i].reset_index(drop=True)
-            return d.assign(group=d.group%g)
+        # copy i's rows of the history, its groups numbered as in a run of its own
+        mine = {} if df is None else {i: d.reset_index(drop=True) for i,d in df.assign(group=df.group%g).groupby(df.group.to_numpy()//g)}
         return [SimpleNamespace(names=[n for n in r.metric_names[1:] if n!='time'], values=list(r.values), diverged=pc.diverged[i],
-                                stats=None if df is None else mine(i), mode=mode) for i,r in enumerate(recs)]
+                                stats=None if df is None else mine.get(i, df.iloc[:0]), mode=mode) for i,r in enumerate(recs)]
 
 def batched_lr_find(learn:Learner,
                     wds:list, # Per copy: its weight decay (a number or one per group)

@@ -544,17 +544,23 @@ def _fit_rows(learn, epochs, lr, fit_kw, stats=False) -> pd.DataFrame:
 
 def _fit_table(names:list, values:list, by_epoch:pd.DataFrame|None, diverged:bool) -> pd.DataFrame:
     "One row per epoch: a Recorder's `values` under their `names`, the `WeightDecayStats` numbers per epoch `by_epoch` (`_stats_by_epoch`), `diverged` (one run, or one copy of a batched pass)"
-    hist = pd.DataFrame([{n: np.nan if x is None else float(x) for n,x in zip(names, v)} for v in values], columns=names)
-    hist.insert(0, 'epoch', range(len(hist)))
-    if by_epoch is not None: hist = hist.merge(by_epoch, on='epoch', how='left')
-    hist['diverged'] = diverged
-    return hist
+    n = len(values)
+    cols = {'epoch': np.arange(n)}  # built as columns, one frame at the end: a batched pass makes one table per copy
+    for j,name in enumerate(names): cols[name] = np.array([np.nan if j>=len(v) or v[j] is None else float(v[j]) for v in values], dtype=float)
+    if by_epoch is not None:  # its row of each epoch; -1, a NaN after its last row, where it has none
+        ep = by_epoch['epoch'].to_numpy(dtype=np.int64)
+        at,ok = np.full(n, -1),(ep>=0) & (ep<n)
+        at[ep[ok]] = np.flatnonzero(ok)
+        for c in by_epoch.columns.drop('epoch'): cols[c] = np.append(by_epoch[c].to_numpy(dtype=float), np.nan)[at]
+    cols['diverged'] = np.full(n, diverged)
+    return pd.DataFrame(cols)
 
 def _copy_tables(fits:list, n_iter:int) -> list:
     "`_fit_table` of each copy of a `batched_fit`, the `WeightDecayStats` numbers of all copies computed at once"
     have = [i for i,f in enumerate(fits) if f.stats is not None and len(f.stats)]
     e = _stats_by_epoch(pd.concat([fits[i].stats.assign(copy=i) for i in have]), n_iter, by=['copy']) if have else None
-    return [_fit_table(f.names, f.values, e[e['copy']==i].drop(columns='copy') if i in have else None, f.diverged) for i,f in enumerate(fits)]
+    mine = {} if e is None else dict(tuple(e.drop(columns='copy').groupby(e['copy'].to_numpy())))
+    return [_fit_table(f.names, f.values, mine.get(i), f.diverged) for i,f in enumerate(fits)]
 
 # %% ../nbs/20_recipes.ipynb #9efc3684
 class CompareWD(_Result):
