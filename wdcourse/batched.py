@@ -264,6 +264,12 @@ class _PerCopy(Callback):
         self._each('after_validate')
     def after_cancel_train(self): self._each('after_cancel_train')
     def after_cancel_validate(self): self._each('after_cancel_validate')
+    def after_fit(self):
+        if not self.lr_find: return
+        # fastai's LR finder made a folder to save the model in, to load it back at the end (`batched_lr_find` turns the
+        # save off: its Learner is dropped after the pass): the folder goes now, not when it is garbage collected, with a warning
+        d = getattr(getattr(self.learn, 'lr_finder', None), 'tmp_d', None)
+        if d is not None: d.cleanup()
     def before_backward(self):
         if not isinstance(self.opt, Optimizer): self.model._linked = None  # torch's optimizers set the copies' gradients to None: link them again
     def after_backward(self): self.model.link_grads()
@@ -594,6 +600,7 @@ def batched_lr_find(learn:Learner,
         bl,recs,g = _batched_learner(learn, len(wds), opt_func, tmp, progress)
         bl.wd = [w for wd in wds for w in per_group(wd, g)]
         pc = _PerCopy(recs, g, lr_find=True, stop_div=stop_div)
+        bl.save = noop  # fastai's LR finder saves the model to load it back at the end: this Learner is dropped after the pass
         with bl.added_cbs(pc): bl.lr_find(start_lr, end_lr, num_it, stop_div=False, show_plot=False, suggest_funcs=None)
         return [pd.DataFrame(dict(iter=range(len(r.lrs)), lr=np.asarray(r.lrs, dtype=float), loss=pc.raw[i][:len(r.lrs)],
                                   smooth_loss=[float(x) for x in r.losses])) for i,r in enumerate(recs)]
