@@ -121,16 +121,16 @@ class StackedModel(nn.Module):
         return super().train(mode)
 
     def _running(self) -> torch.Tensor|None:
-        "The indices of the active copies once a quarter or more of the copies have stopped (running only those is then cheaper), else None"
+        "The indices of the active copies once half or more of the copies have stopped (running only those is then cheaper: measured in the last section), else None"
         n = sum(self.active)
-        if 4*n > 3*self.k: return None
+        if 2*n > self.k: return None
         key = tuple(self.active)
         if self._run is None or self._run[0]!=key:
             self._run = key,torch.tensor([i for i,a in enumerate(self.active) if a], device=next(iter(self._pflat.values())).device)
         return self._run[1]
 
     def forward(self, *x):
-        "The outputs of all copies, stacked: shape `(k, *output)`. Once a quarter of the copies have stopped, only the active ones run (a stopped copy's output is zeros)"
+        "The outputs of all copies, stacked: shape `(k, *output)`. Once half of the copies have stopped, only the active ones run (a stopped copy's output is zeros)"
         idx = self._running()  # then the forward runs on the active copies' tensors, gathered (their gradients reach the stacked ones)
         sm = self if idx is None else SimpleNamespace(k=len(idx), _p={n: t[idx] for n,t in self._p.items()}, _b={n: t[idx] for n,t in self._b.items()})
         if self.plain and len(x)==1:  # on a plain tensor: fastai's `TensorBase` adds a Python call to every operation
@@ -360,14 +360,17 @@ class _StackedStep:
 
     def _fused_adam(self, dt, act:np.ndarray, H:dict) -> bool:
         "fastai's Adam, its decay included, by torch's fused kernel: one pass over each tensor (fastai's arithmetic, rounded the kernel's way), one call per set of lr, wd, betas and eps. False where torch has no such kernel for this device"
+        # fastai's `weight_decay` (p·(1-lr·wd) first) is the kernel's AdamW; its `l2_reg` (∇L + wd·p) is the kernel's Adam
+        kernel = getattr(torch, '_fused_adamw_' if self.decoupled else '_fused_adam_', None)
+        if kernel is None:  # a torch without it
+            self.fused = False
+            return False
         sm,st,m,p = self.sm,self.state[dt],self.masks[dt],self.sm._pflat[dt]
         if 'views' not in st:  # per copy and run of numbers: what the kernel updates, and the copy's step count
             st.update(grad_avg=torch.zeros_like(p), sqr_avg=torch.zeros_like(p), step=torch.zeros(sm.k, device=p.device))
             st['views'] = {(i, r): (p[i, s], sm._gflat[dt][i, s], st['grad_avg'][i, s], st['sqr_avg'][i, s], st['step'][i])
                            for i in range(sm.k) for r,(s,_,_) in enumerate(m.runs)}
         st['step'].copy_(torch.from_numpy(self.steps))
-        # fastai's `weight_decay` (p·(1-lr·wd) first) is the kernel's AdamW; its `l2_reg` (∇L + wd·p) is the kernel's Adam
-        kernel = torch._fused_adamw_ if self.decoupled else torch._fused_adam_
         calls = {}
         for i in np.flatnonzero(act):
             for r,(s,j,d) in enumerate(m.runs):
@@ -416,7 +419,7 @@ class _StackedStep:
             inactive = np.flatnonzero(~act)
             if len(inactive):  # a stopped copy stays as it was
                 idx = torch.as_tensor(inactive, device=p.device)
-                keep = (p[idx].clone(), {key: v[idx].clone() for key,v in st.items()})
+                keep = (p[idx].clone(), {key: v[idx].clone() for key,v in st.items() if isinstance(v, torch.Tensor) and v.shape==p.shape})
             if kind=='sgd': _axpy(p, g, t(-lr))
             elif kind=='momentum':
                 if 'grad_avg' not in st: st['grad_avg'] = torch.zeros_like(p)

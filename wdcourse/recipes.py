@@ -542,18 +542,22 @@ def _fit_rows(learn, epochs, lr, fit_kw, stats=False) -> pd.DataFrame:
     by_epoch = _stats_by_epoch(wds.df, len(learn.dls.train)) if stats and len(wds.df) else None
     return _fit_table(names, learn.recorder.values, by_epoch, stop.diverged)
 
+def _by_epoch(hist:pd.DataFrame, by_epoch:pd.DataFrame) -> pd.DataFrame:
+    "`hist.merge(by_epoch, on='epoch', how='left')`, column by column where that gives the same frame (unique epochs, float columns, no shared names): a batched pass makes one table per copy, and a merge costs more than the rest of a table"
+    cols,ep = by_epoch.columns.drop('epoch'),by_epoch['epoch']
+    if len(hist)==0 or cols.isin(hist.columns).any() or not ep.is_unique or not all(by_epoch[c].dtype==np.float64 for c in cols):
+        return hist.merge(by_epoch, on='epoch', how='left')
+    at = pd.Index(ep).get_indexer(hist['epoch'])  # -1, a NaN after the last row, for an epoch by_epoch lacks
+    for c in cols: hist[c] = np.append(by_epoch[c].to_numpy(), np.nan)[at]
+    return hist
+
 def _fit_table(names:list, values:list, by_epoch:pd.DataFrame|None, diverged:bool) -> pd.DataFrame:
     "One row per epoch: a Recorder's `values` under their `names`, the `WeightDecayStats` numbers per epoch `by_epoch` (`_stats_by_epoch`), `diverged` (one run, or one copy of a batched pass)"
-    n = len(values)
-    cols = {'epoch': np.arange(n)}  # built as columns, one frame at the end: a batched pass makes one table per copy
-    for j,name in enumerate(names): cols[name] = np.array([np.nan if j>=len(v) or v[j] is None else float(v[j]) for v in values], dtype=float)
-    if by_epoch is not None:  # its row of each epoch; -1, a NaN after its last row, where it has none
-        ep = by_epoch['epoch'].to_numpy(dtype=np.int64)
-        at,ok = np.full(n, -1),(ep>=0) & (ep<n)
-        at[ep[ok]] = np.flatnonzero(ok)
-        for c in by_epoch.columns.drop('epoch'): cols[c] = np.append(by_epoch[c].to_numpy(dtype=float), np.nan)[at]
-    cols['diverged'] = np.full(n, diverged)
-    return pd.DataFrame(cols)
+    hist = pd.DataFrame([{n: np.nan if x is None else float(x) for n,x in zip(names, v)} for v in values], columns=names)
+    hist.insert(0, 'epoch', range(len(hist)))
+    if by_epoch is not None: hist = _by_epoch(hist, by_epoch)
+    hist['diverged'] = diverged
+    return hist
 
 def _copy_tables(fits:list, n_iter:int) -> list:
     "`_fit_table` of each copy of a `batched_fit`, the `WeightDecayStats` numbers of all copies computed at once"
