@@ -126,7 +126,7 @@ class StackedModel(nn.Module):
         if 2*n > self.k: return None
         key = tuple(self.active)
         if self._run is None or self._run[0]!=key:
-            self._run = key,torch.tensor([i for i,a in enumerate(self.active) if a], device=next(iter(self._pflat.values())).device)
+            self._run = key,torch.tensor([i for i,a in enumerate(self.active) if a], dtype=torch.long, device=next(iter(self._pflat.values())).device)
         return self._run[1]
 
     def forward(self, *x):
@@ -334,7 +334,8 @@ class _StackedStep:
         self.tensors = [(n, j, opt.state[p0[n]].get('do_wd', True)) for j,g in enumerate(groups) for n in g]
         self.decoupled = getattr(opt.cbs[0], 'func', opt.cbs[0]) is weight_decay
         self.state,self.tmp = {dt: {} for dt in sm._pflat},{}
-        self.masks,self.fused = None,None
+        # `fused=False`: never torch's fused Adam kernel; per dtype, did that kernel run (None: not tried yet)
+        self.masks,self.fused,self.fused_ok = None,None,{}
         self.steps = np.zeros(sm.k, dtype=np.int64)
         opt.step,opt.zero_grad = self.step,self.zero_grad
 
@@ -380,11 +381,11 @@ class _StackedStep:
             ps,gs,gas,sqs,steps = map(list, zip(*vs))
             try: kernel(ps, gs, gas, sqs, [], steps, lr=float(lr), beta1=float(b1), beta2=float(b2), weight_decay=float(wd), eps=float(eps),
                         amsgrad=False, maximize=False)
-            except (RuntimeError, NotImplementedError):
-                if n or self.fused: raise
-                self.fused = False  # nothing changed yet: fastai's arithmetic on the flat tensors instead, from now on
+            except (RuntimeError, NotImplementedError, TypeError):
+                if n or self.fused_ok.get(dt): raise
+                self.fused_ok[dt] = False  # nothing of this dtype changed yet: fastai's arithmetic on its flat tensor instead, from now on
                 return False
-        self.fused = True
+        self.fused_ok[dt] = True
         return True
 
     def step(self, closure=None):
@@ -396,7 +397,7 @@ class _StackedStep:
         H = {key: np.array([float(h[key]) for h in hs]).reshape(k, G) for key in ('lr', 'wd', 'mom', 'sqr_mom', 'eps') if key in hs[0]}
         lr,wd = H['lr'],H['wd']*act[:, None]  # a stopped copy does not decay
         for dt,p in sm._pflat.items():
-            if kind=='adam' and self.fused is not False and self._fused_adam(dt, act, H): continue  # the decay and the step in one kernel
+            if kind=='adam' and self.fused is not False and self.fused_ok.get(dt) is not False and self._fused_adam(dt, act, H): continue  # the decay and the step in one kernel
             g,st,m = sm._gflat[dt],self.state[dt],self.masks[dt]
             made = {}
             def t(x):  # a number per copy and group: a Python float when all are the same (cheaper, and fastai's rounding), else a tensor (k, 1) or (k, numbers)

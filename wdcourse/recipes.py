@@ -543,11 +543,15 @@ def _fit_rows(learn, epochs, lr, fit_kw, stats=False) -> pd.DataFrame:
     return _fit_table(names, learn.recorder.values, by_epoch, stop.diverged)
 
 def _by_epoch(hist:pd.DataFrame, by_epoch:pd.DataFrame) -> pd.DataFrame:
-    "`hist.merge(by_epoch, on='epoch', how='left')`, column by column where that gives the same frame (unique epochs, float columns, no shared names): a batched pass makes one table per copy, and a merge costs more than the rest of a table"
-    cols,ep = by_epoch.columns.drop('epoch'),by_epoch['epoch']
-    if len(hist)==0 or cols.isin(hist.columns).any() or not ep.is_unique or not all(by_epoch[c].dtype==np.float64 for c in cols):
-        return hist.merge(by_epoch, on='epoch', how='left')
+    "`hist.merge(by_epoch, on='epoch', how='left')`, column by column where that gives the same frame (unique names and epochs, integer epochs, float columns, a plain index): a batched pass makes one table per copy, and a merge costs more than the rest of a table"
+    simple = by_epoch.columns.is_unique and hist.columns.is_unique and isinstance(hist.index, pd.RangeIndex) and len(hist)>0
+    if simple:
+        cols,ep = by_epoch.columns.drop('epoch'),by_epoch['epoch']
+        simple = (not cols.isin(hist.columns).any() and ep.is_unique and pd.api.types.is_integer_dtype(ep) and pd.api.types.is_integer_dtype(hist['epoch'])
+                  and all(by_epoch[c].dtype==np.float64 for c in cols))
+    if not simple: return hist.merge(by_epoch, on='epoch', how='left')
     at = pd.Index(ep).get_indexer(hist['epoch'])  # -1, a NaN after the last row, for an epoch by_epoch lacks
+    hist = hist.copy()
     for c in cols: hist[c] = np.append(by_epoch[c].to_numpy(), np.nan)[at]
     return hist
 
