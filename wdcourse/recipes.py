@@ -542,24 +542,11 @@ def _fit_rows(learn, epochs, lr, fit_kw, stats=False) -> pd.DataFrame:
     by_epoch = _stats_by_epoch(wds.df, len(learn.dls.train)) if stats and len(wds.df) else None
     return _fit_table(names, learn.recorder.values, by_epoch, stop.diverged)
 
-def _by_epoch(hist:pd.DataFrame, by_epoch:pd.DataFrame) -> pd.DataFrame:
-    "`hist.merge(by_epoch, on='epoch', how='left')`, column by column where that gives the same frame (unique names and epochs, integer epochs, float columns, a plain index): a batched pass makes one table per copy, and a merge costs more than the rest of a table"
-    simple = by_epoch.columns.is_unique and hist.columns.is_unique and isinstance(hist.index, pd.RangeIndex) and len(hist)>0
-    if simple:
-        cols,ep = by_epoch.columns.drop('epoch'),by_epoch['epoch']
-        simple = (not cols.isin(hist.columns).any() and ep.is_unique and pd.api.types.is_integer_dtype(ep) and pd.api.types.is_integer_dtype(hist['epoch'])
-                  and all(by_epoch[c].dtype==np.float64 for c in cols))
-    if not simple: return hist.merge(by_epoch, on='epoch', how='left')
-    at = pd.Index(ep).get_indexer(hist['epoch'])  # -1, a NaN after the last row, for an epoch by_epoch lacks
-    hist = hist.copy()
-    for c in cols: hist[c] = np.append(by_epoch[c].to_numpy(), np.nan)[at]
-    return hist
-
 def _fit_table(names:list, values:list, by_epoch:pd.DataFrame|None, diverged:bool) -> pd.DataFrame:
     "One row per epoch: a Recorder's `values` under their `names`, the `WeightDecayStats` numbers per epoch `by_epoch` (`_stats_by_epoch`), `diverged` (one run, or one copy of a batched pass)"
     hist = pd.DataFrame([{n: np.nan if x is None else float(x) for n,x in zip(names, v)} for v in values], columns=names)
     hist.insert(0, 'epoch', range(len(hist)))
-    if by_epoch is not None: hist = _by_epoch(hist, by_epoch)
+    if by_epoch is not None: hist = hist.merge(by_epoch, on='epoch', how='left')
     hist['diverged'] = diverged
     return hist
 
