@@ -558,9 +558,11 @@ def _batched_learner(learn:Learner, k:int, opt_func, path, progress:bool=False) 
                  splitter=splitter, path=path, wd_bn_bias=learn.wd_bn_bias, train_bn=learn.train_bn, moms=learn.moms)
     bl.remove_cbs([cb for cb in bl.cbs if isinstance(cb, ProgressCallback)])
     if progress: bl.add_cb(_PassBar())
-    bl.logger = noop  # no table: the Recorder of the whole pass logs the sum of the copies' losses
-    # and nothing reads what it records: it skips its work at each batch (measured: 2% of a K=8 pass of the digits MLP).
-    # fastai's `LRFinder` reads the pass's smoothed loss at each batch, for a rule `batched_lr_find` turns off (`stop_div=False`)
+    # The Recorder of the whole pass would only hold the sum of the copies' losses, which nothing reads: no table, and no
+    # work at each batch (measured: 2% of a K=8 pass of the digits MLP); its epoch rows are NaN/None. `learn.smooth_loss`
+    # is set nowhere else, and fastai's `LRFinder.after_batch` reads it: a constant, which never meets LRFinder's
+    # `stop_div` rule (each copy's is `_PerCopy`'s)
+    bl.logger = noop
     bl.recorder.after_batch,bl.smooth_loss = noop,torch.tensor(0.)
     bl.create_opt()
     if learn.opt is not None and opt_func is None:  # the runs reuse the Learner's optimizer: each copy starts with its hyper-parameters
