@@ -1,6 +1,8 @@
 """What a batched pass costs: `compare_wd` and `lr_find_wd` with K settings in one pass, against one run of one setting
-and against K runs, all timed in one process with the runs alternated (median of `--reps`); then the peak memory of each
-pass (a fresh process per K: CPU resident memory, or CUDA's allocator peak).
+and against K runs, all timed in one process with the runs alternated (median of `--reps`; next to it, the median of each
+repetition's pass against that repetition's one run, and the fastest pass against the fastest run: on a shared machine the
+load changes from one repetition to the next); then the peak memory of each pass (a fresh process per K: CPU resident
+memory, or CUDA's allocator peak).
 
     python bench/batched_cost.py                          # digits MLP on the CPU, K = 1 4 8 16
     python bench/batched_cost.py --device cuda --model cnn --ks 1 8 32
@@ -83,8 +85,10 @@ def timing(args):
             b = med[(recipe, f'K={k} batched')]
             s = med.get((recipe, f'K={k} one run each'), one)
             b_fast = fast[(recipe, f'K={k} batched')]/fast[(recipe, 'one')]
+            # each repetition's pass against the one run of the same repetition, seconds apart: what the machine's load did to both
+            paired = statistics.median([x/o for x,o in zip(res[(recipe, f'K={k} batched')], res[(recipe, 'one')])])
             print(f"  K={k:<3} batched {b:6.2f} s = {b/one:5.2f}x one run ({b/one/k:.2f} per setting) | {k} runs {s:6.2f} s = {s/one:5.2f}x | batched/runs {b/s:.2f}"
-                  f" | fastest of {args.reps}: {b_fast:.2f}x one run")
+                  f" | median of paired ratios {paired:.2f}x | fastest of {args.reps}: {b_fast:.2f}x one run")
         if (recipe, f'K={args.ks[0]} bare') in med:
             print("  the arithmetic alone: a bare PyTorch loop over the same batches (K stacked copies, torch's fused AdamW, no fastai):")
             print('  ' + ' | '.join(f"K={k} {med[(recipe, f'K={k} bare')]/one:.2f}x one run" for k in args.ks))

@@ -26,7 +26,7 @@ def test_batched_cost():
     out = bench('batched_cost.py', '--ks', '2', '--reps', '1', '--epochs', '1')
     for recipe in ('compare_wd', 'lr_find_wd'):
         m = re.search(recipe + r': one run of one setting ([\d.]+) s.*\n  K=2 +batched +([\d.]+) s = +([\d.]+)x one run .*\| 2 runs +([\d.]+) s = +([\d.]+)x'
-                      r'.*\| fastest of 1: ([\d.]+)x one run', out)
+                      r'.*\| median of paired ratios ([\d.]+)x \| fastest of 1: ([\d.]+)x one run', out)
         assert m and all(float(x)>0 for x in m.groups()), out
     m = re.search(r'the arithmetic alone: .*\n  K=2 ([\d.]+)x one run', out)
     assert m and float(m.group(1))>0, out
