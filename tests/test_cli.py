@@ -40,6 +40,7 @@ def test_grid_and_ratings(tmp_path):
     assert {'valid_loss', 'train_loss', 'mode', 'diverged'} <= set(g.columns)
     assert (tmp_path/'o'/'lr_wd_grid.png').stat().st_size>10_000
     assert 'lr_wd_grid: 4 settings in one batched pass' in r.stdout, r.stdout
+    assert 'Warning' not in r.stderr, r.stderr  # nothing a user of the command can act on (fastai's tensors from pandas' read-only arrays)
 
 def test_no_batched_gives_the_same_results(tmp_path):
     "`--no-batched` runs one fit per setting, says so, and writes the table of the batched run (to float rounding)"

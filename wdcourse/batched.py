@@ -535,7 +535,7 @@ def _groups(learn:Learner, opt_func=None) -> list:
 
 def per_group(v, n:int) -> list:
     "A hyper-parameter for `n` parameter groups, spread as fastai's `Optimizer.set_hyper` spreads it: a number, a `slice`, or one value per group"
-    if isinstance(v, slice): return list(even_mults(v.start, v.stop, n)) if v.start else [v.stop/10]*(n-1) + [v.stop]
+    if isinstance(v, slice): return [float(x) for x in np.atleast_1d(even_mults(v.start, v.stop, n))] if v.start else [v.stop/10]*(n-1) + [v.stop]  # `even_mults` gives a number for one group
     v = [float(x) for x in np.asarray(v, dtype=float).reshape(-1)]
     if len(v) not in (1, n): raise ValueError(f"one value per parameter group ({n} here) or one for all, got {len(v)}")
     return v*n if len(v)==1 else v

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sys, re, time, warnings
 # fastai calls torch.jit.script at import, which newer torch deprecates: nothing a user of the command can act on
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
+# fastai makes tensors from pandas' read-only arrays (pandas 3) for the ratings: nothing a user of the command can act on
+warnings.filterwarnings('ignore', message='The given NumPy array is not writable', category=UserWarning)
 from pathlib import Path
 import pandas as pd
 import torch

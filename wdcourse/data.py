@@ -80,14 +80,14 @@ def digits_learner(n_train:int|None=None, # Keep only this many training images
                    seed:int=0, # Seeds the data (split, shuffling) and the initial weights
                    bs:int=64, # Batch size
                    device=None, # Defaults to fastai's `default_device()`
-                   **kwargs # Passed to `Learner` (`opt_func`, `wd`, `cbs`, ...)
+                   **kwargs # Passed to `Learner` (`opt_func`, `wd`, `cbs`, ...; `metrics` and `loss_func` replace the defaults)
                   ) -> Learner:
     "A `Learner` for an MLP on digits, cross-entropy loss and accuracy"
     dls = digits_dls(n_train=n_train, bs=bs, seed=seed, device=device)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = mlp(dls.n_in, dls.c, hidden, bn=bn)
-    return Learner(dls, model, loss_func=CrossEntropyLossFlat(), metrics=accuracy, **kwargs)
+    return Learner(dls, model, **{'loss_func': CrossEntropyLossFlat(), 'metrics': accuracy, **kwargs})
 
 # %% ../nbs/01_data.ipynb #9594d68a
 def synth_ratings(n_users:int=300, # Number of users

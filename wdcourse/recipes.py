@@ -58,6 +58,16 @@ def _undecayed(groups) -> list|None:
     zero = [g.wd==0 for g in groups]
     return zero if any(zero) and not all(zero) else None
 
+def _accumulators(learn) -> list:
+    "What a fit accumulates into in place: the Recorder's loss and smoothed loss, and the Learner's metrics"
+    rec = getattr(learn, 'recorder', None)
+    return [m for m in (getattr(rec, 'loss', None), getattr(rec, 'smooth_loss', None)) if m is not None] + list(learn.metrics)
+
+def _state_copy(d:dict) -> dict:
+    "A copy of an object's attributes that a fit cannot change in place (a plain copy where one of them cannot be deep-copied)"
+    try: return copy.deepcopy(d)
+    except Exception: return dict(d)
+
 class _LearnerState:
     "What a recipe's runs change in a Learner: kept on entry, put back before each run (`reset`) and on exit"
     def __init__(self, learn, opt_func=None, fp16=False, undecayed=None):
@@ -73,6 +83,8 @@ class _LearnerState:
         self.attrs = {k: getattr(l, k) for k in _learn_attrs if k in l.__dict__}
         self.cbs = list(l.cbs)
         self.rec = {k: (list(v) if isinstance(v, list) else v) for k,v in l.recorder.__dict__.items()} if hasattr(l, 'recorder') else None
+        # the Recorder's loss sums and the metrics: a fit changes them in place (the Recorder's dict above holds the same objects)
+        self.accs = [(m, _state_copy(m.__dict__)) for m in _accumulators(l)]
         self.rng = _get_rng(l)
         self.tmp = tempfile.TemporaryDirectory()
         # the runs: no logging, no files in the Learner's folder, the optimizer and precision asked for
@@ -107,6 +119,7 @@ class _LearnerState:
         _restore_cbs(l, self.cbs)
         if self.rec is not None:
             l.recorder.__dict__.clear(); l.recorder.__dict__.update(self.rec)
+        for m,d in self.accs: m.__dict__.clear(); m.__dict__.update(d)
         self.tmp.cleanup()
 
 # %% ../nbs/20_recipes.ipynb #a214167a
@@ -288,6 +301,11 @@ def _check_fit_kwargs(kwargs:dict, recipe:str) -> dict:
         if p>1: raise ValueError(f"`pct_start` must be between 0 and 1 (the share of the steps that warm up), got {p}")
     for k in ('div', 'div_final'):
         if k in kwargs: check_rate(kwargs[k], k, positive=True)
+    m = kwargs.get('moms')
+    if m is not None:
+        if isinstance(m, (str, bytes)) or not hasattr(m, '__len__') or len(m)!=3:
+            raise ValueError(f"`moms` must be 3 momentums, at the start, middle and end of the cycle (fastai's default: (0.95, 0.85, 0.95)), got {m!r}")
+        for x in m: check_rate(x, 'moms')
     return kwargs
 
 def _fit_settings(kwargs:dict) -> dict:
@@ -303,7 +321,11 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
         raise TypeError(f"`opt_func` must be an optimizer function such as fastai's `Adam` or `partial(SGD, mom=0.9)`, got {type(opt_func).__name__}: {opt_func!r}")
     if len(learn.dls.train)==0:
         raise ValueError("The Learner's training DataLoader is empty (a `load_learner`ed Learner?): set `learn.dls` to your data before a sweep")
-    try: groups = wd_groups((opt_func or learn.opt_func)(learn.splitter(learn.model), lr=learn.lr))  # core's check of how it decays
+    f = opt_func or learn.opt_func
+    if isinstance(f, type) and issubclass(f, torch.optim.Optimizer):
+        raise TypeError(f"`opt_func` is torch's optimizer class `{f.__name__}`: fastai takes it as `partial(OptimWrapper, opt=torch.optim.{f.__name__})`")
+    params = learn.splitter(learn.model)  # an error in the Learner's splitter is its own, not the optimizer's
+    try: groups = wd_groups(f(params, lr=learn.lr))  # core's check of how it decays
     except (TypeError, ValueError) as e: raise ValueError(f"`opt_func` must apply weight decay, or a sweep of `wd` compares the same run: {e}") from None
     lr = fixed.get('lr')
     if isinstance(lr, np.ndarray) and len(lr)!=len(groups):  # fastai's bare AssertionError would come at the first fit
@@ -492,6 +514,7 @@ def _learner_fingerprint(learn) -> dict:
                 opt=copy.deepcopy(opt), wd=learn.wd, cbs=[id(c) for c in learn.cbs], cb_attrs={c.name: id(getattr(learn, c.name, None)) for c in learn.cbs},
                 rng_torch=rng['torch'], rng_numpy=rng['numpy'], rng_python=rng['python'], rng_dls=rng['dls'],
                 recorder={k: getattr(learn.recorder, k, None) for k in ('lrs', 'losses', 'values', 'iters')},
+                accums=[getattr(m, 'value', None) for m in _accumulators(learn)],
                 modes=[m.training for m in learn.model.modules()], opt_obj=id(learn.opt), n_iter=learn.__dict__.get('n_iter'),
                 grads=[None if p.grad is None else p.grad.clone() for p in learn.model.parameters()])
 
@@ -504,7 +527,7 @@ def _test_same(a:dict, b:dict):
         elif k=='opt': assert repr(x)==repr(y), k  # tensors print their values
         elif k=='rng_torch': assert torch.equal(x, y), k
         elif k=='rng_numpy': assert all(np.array_equal(u, v) for u,v in zip(x, y)), k
-        elif k=='recorder': assert repr(x)==repr(y), k
+        elif k in ('recorder', 'accums'): assert repr(x)==repr(y), k
         elif k=='grads': assert all(u is None and v is None or u is not None and v is not None and torch.equal(u, v) for u,v in zip(x, y)), k
         else: assert x==y, (k, x, y)
 
