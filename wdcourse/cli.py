@@ -7,8 +7,6 @@ from __future__ import annotations
 import sys, re, time, warnings
 # fastai calls torch.jit.script at import, which newer torch deprecates: nothing a user of the command can act on
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
-# fastai makes tensors from pandas' read-only arrays (pandas 3) for the ratings: nothing a user of the command can act on
-warnings.filterwarnings('ignore', message='The given NumPy array is not writable', category=UserWarning)
 from pathlib import Path
 import pandas as pd
 import torch
@@ -145,5 +143,9 @@ def cli(argv:list|None=None):
     p.error = _error
     args = {k: v for k,v in vars(p.parse_args(argv)).items() if k not in ('pdb', 'xtra')}
     matplotlib.use('Agg')  # files only: no window
-    try: main(**args)
+    try:
+        with warnings.catch_warnings():
+            # fastai makes tensors from pandas' read-only arrays (pandas 3) for the ratings: nothing a user of the command can act on
+            warnings.filterwarnings('ignore', message='The given NumPy array is not writable', category=UserWarning)
+            main(**args)
     except _BadOption as e: _error(str(e))

@@ -63,11 +63,6 @@ def _accumulators(learn) -> list:
     rec = getattr(learn, 'recorder', None)
     return [m for m in (getattr(rec, 'loss', None), getattr(rec, 'smooth_loss', None)) if m is not None] + list(learn.metrics)
 
-def _state_copy(d:dict) -> dict:
-    "A copy of an object's attributes that a fit cannot change in place (a plain copy where one of them cannot be deep-copied)"
-    try: return copy.deepcopy(d)
-    except Exception: return dict(d)
-
 class _LearnerState:
     "What a recipe's runs change in a Learner: kept on entry, put back before each run (`reset`) and on exit"
     def __init__(self, learn, opt_func=None, fp16=False, undecayed=None):
@@ -83,8 +78,10 @@ class _LearnerState:
         self.attrs = {k: getattr(l, k) for k in _learn_attrs if k in l.__dict__}
         self.cbs = list(l.cbs)
         self.rec = {k: (list(v) if isinstance(v, list) else v) for k,v in l.recorder.__dict__.items()} if hasattr(l, 'recorder') else None
-        # the Recorder's loss sums and the metrics: a fit changes them in place (the Recorder's dict above holds the same objects)
-        self.accs = [(m, _state_copy(m.__dict__)) for m in _accumulators(l)]
+        # the Recorder's loss sums and the metrics, which a fit changes (the Recorder's dict above holds the same objects). Their
+        # attributes as they are: fastai's `reset` gives each a new total before a fit adds to it, and what a metric refers to
+        # (a model, a tensor of the user's) stays the same object
+        self.accs = [(m, dict(m.__dict__)) for m in _accumulators(l)]
         self.rng = _get_rng(l)
         self.tmp = tempfile.TemporaryDirectory()
         # the runs: no logging, no files in the Learner's folder, the optimizer and precision asked for
@@ -302,10 +299,10 @@ def _check_fit_kwargs(kwargs:dict, recipe:str) -> dict:
     for k in ('div', 'div_final'):
         if k in kwargs: check_rate(kwargs[k], k, positive=True)
     m = kwargs.get('moms')
-    if m is not None:
-        if isinstance(m, (str, bytes)) or not hasattr(m, '__len__') or len(m)!=3:
+    if m is not None:  # as fastai's scheduler takes them: 3 Python numbers (a NumPy array of them fails there)
+        if isinstance(m, (str, bytes, set, dict)) or np.ndim(m)!=1 or len(m)!=3:
             raise ValueError(f"`moms` must be 3 momentums, at the start, middle and end of the cycle (fastai's default: (0.95, 0.85, 0.95)), got {m!r}")
-        for x in m: check_rate(x, 'moms')
+        kwargs = {**kwargs, 'moms': tuple(check_rate(x, 'moms') for x in m)}
     return kwargs
 
 def _fit_settings(kwargs:dict) -> dict:
@@ -322,10 +319,11 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
     if len(learn.dls.train)==0:
         raise ValueError("The Learner's training DataLoader is empty (a `load_learner`ed Learner?): set `learn.dls` to your data before a sweep")
     f = opt_func or learn.opt_func
-    if isinstance(f, type) and issubclass(f, torch.optim.Optimizer):
-        raise TypeError(f"`opt_func` is torch's optimizer class `{f.__name__}`: fastai takes it as `partial(OptimWrapper, opt=torch.optim.{f.__name__})`")
-    params = learn.splitter(learn.model)  # an error in the Learner's splitter is its own, not the optimizer's
-    try: groups = wd_groups(f(params, lr=learn.lr))  # core's check of how it decays
+    cls = f.func if isinstance(f, functools.partial) else f
+    if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer):
+        raise TypeError(f"`opt_func` is torch's optimizer class `{cls.__name__}`: fastai takes it as `partial(OptimWrapper, opt=torch.optim.{cls.__name__})`")
+    opt = f(learn.splitter(learn.model), lr=learn.lr)  # an error in the splitter or the optimizer function comes as it is
+    try: groups = wd_groups(opt)  # core's check of how it decays
     except (TypeError, ValueError) as e: raise ValueError(f"`opt_func` must apply weight decay, or a sweep of `wd` compares the same run: {e}") from None
     lr = fixed.get('lr')
     if isinstance(lr, np.ndarray) and len(lr)!=len(groups):  # fastai's bare AssertionError would come at the first fit
