@@ -1,12 +1,13 @@
 """The library against the newest fastai and fastcore (CI step of the README's test command; not collected by pytest).
 
 The dev tools pin nbdev 2, hence fastcore < 2 and fastai <= 2.8.7; the library itself promises to work with the newest
-fastai too. This makes a second environment that reuses the installed torch (`venv --system-site-packages`), upgrades
-only fastai and fastcore (and what they need), refuses to go on if that would install torch or torchvision a second
-time, checks that the versions it got are the newest on the index, then runs `tests/test_api.py` and a short
-`wdcourse-compare` there. Run it from the repository root: `python tests/newest_fastai.py`.
+fastai too. This makes a second environment that sees the packages of the interpreter running this script (a `.pth` file
+that adds its site-packages: `venv --system-site-packages` would see the *base* interpreter's instead, which inside a
+virtualenv or a conda env lacks torch), upgrades only fastai and fastcore (and what they need), refuses to go on if that
+would install torch or torchvision a second time, checks that the versions it got are the newest on the index, then runs
+`tests/test_api.py` and a short `wdcourse-compare` there. Run it from the repository root: `python tests/newest_fastai.py`.
 """
-import json, os, re, shutil, subprocess, sys, tempfile, time, venv
+import json, os, re, shutil, site, subprocess, sys, tempfile, time, venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,9 +33,21 @@ def main():
     try: check(env_dir, start)
     finally: shutil.rmtree(env_dir, ignore_errors=True)
 
-def check(env_dir:Path, start:float):
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+def our_site_dirs() -> list:
+    "The site-packages of the interpreter running this (a virtualenv's, a conda env's or the system's), user site included"
+    dirs = site.getsitepackages() + ([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])
+    return [d for d in dict.fromkeys(dirs) if Path(d).is_dir()]
+
+def make_env(env_dir:Path, with_pip:bool=True) -> Path:
+    "A virtualenv whose own packages come first, then this interpreter's (their `.pth` files processed, as `site` does)"
+    venv.create(env_dir, with_pip=with_pip)
     py = env_dir/('Scripts' if os.name=='nt' else 'bin')/'python'
+    purelib = Path(out([py, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']).strip())
+    (purelib/'_wdcourse_outer_site.pth').write_text(''.join(f'import site; site.addsitedir({d!r})\n' for d in our_site_dirs()))
+    return py
+
+def check(env_dir:Path, start:float):
+    py = make_env(env_dir)
     # what an upgrade would install, before anything is downloaded: never torch or torchvision again
     report = json.loads(out([py, '-m', 'pip', 'install', '-q', '--dry-run', '--upgrade', *PKGS, '--report', '-',
                              '--disable-pip-version-check']))
