@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_recipes.ipynb #01b29434
 from __future__ import annotations
-import copy, math, os, random, tempfile, itertools, numbers, functools, inspect, types
+import copy, hashlib, math, os, random, re, tempfile, itertools, numbers, functools, inspect, types
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
@@ -203,6 +203,33 @@ class _SweepLog:
             f.write(df.to_csv(index=False)); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, self.path)
 
+# %% ../nbs/20_recipes.ipynb #6753594c
+def _digest(tensors) -> str:
+    "A short hash of tensors' values, dtypes and shapes (any device and dtype)"
+    h = hashlib.sha1()
+    for t in tensors:
+        t = t.detach().cpu().contiguous()
+        h.update(f'{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:12]
+
+def _no_address(s:str) -> str: return re.sub(r' at 0x[0-9a-fA-F]+', '', s)
+
+def _runs_on(learn) -> dict:
+    "What a sweep runs on, as its file records it: the model (names, shapes, initial weights), the data, the loss and metrics"
+    sd = learn.model.state_dict()
+    shapes = hashlib.sha1(repr([(n, tuple(t.shape)) for n,t in sd.items()]).encode()).hexdigest()[:12]
+    rng = _get_rng(learn)
+    try:  # the first training batch in dataset order, its random transforms seeded: the same data gives the same hash
+        random.seed(0); np.random.seed(0); torch.manual_seed(0)
+        first = learn.dls.train.new(shuffle=False, drop_last=False).one_batch()
+    finally: _set_rng(learn, rng)
+    dl,valid = learn.dls.train,(learn.dls.loaders[1] if len(learn.dls.loaders)>1 else None)
+    return dict(model=f"{type(learn.model).__name__}: {sum(t.numel() for t in sd.values())} numbers in {len(sd)} tensors, "
+                      f"names and shapes #{shapes}, initial weights #{_digest(sd.values())}",
+                data=f"{len(dl.dataset)} training items in batches of {dl.bs}, {len(valid.dataset) if valid is not None else 0} "
+                     f"validation items, first batch #{_digest(t for t in first if isinstance(t, torch.Tensor))}",
+                loss_func=_no_address(repr(learn.loss_func)), metrics=', '.join(_no_address(getattr(m, 'name', repr(m))) for m in learn.metrics) or 'none')
+
 # %% ../nbs/20_recipes.ipynb #2d31b4db
 def _check_values(xs, name:str, positive:bool=False) -> list:
     "A non-empty list of distinct finite numbers >= 0 (> 0 when `positive`), or an error naming `name`"
@@ -333,7 +360,8 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
     # everything else that changes the results, compared when a file is resumed
     fixed = {**fixed, 'optimizer': _describe(opt_func or learn.opt_func), 'splitter': _describe(learn.splitter, closure=True),
              'callbacks': _describe_cbs(learn),
-             'fp16': bool(fp16) or any(isinstance(cb, MixedPrecision) for cb in learn.cbs), 'wd_bn_bias': learn.wd_bn_bias}
+             'fp16': bool(fp16) or any(isinstance(cb, MixedPrecision) for cb in learn.cbs), 'wd_bn_bias': learn.wd_bn_bias,
+             **_runs_on(learn)}
     if path is not None:  # a file is compared on resume: each part must tell two set-ups apart
         if _vague in fixed['optimizer']:
             raise ValueError(f"`opt_func` {opt_func or learn.opt_func!r} (a lambda or a local function) cannot be told apart from another in the file `path`: use a named function or `partial`, e.g. `partial(SGD, mom=0.9)`")
