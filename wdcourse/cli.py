@@ -17,7 +17,7 @@ from fastcore.script import call_parse, anno_parser, store_true
 try: from fastcore.script import Param  # fastcore 1
 except ImportError: Param = None  # fastcore 2: options are described with `Annotated`
 from fastai.basics import Learner, MSELossFlat
-from .core import check_int
+from .core import check_int, check_rate
 from .data import digits_learner, ratings_dls, synth_ratings, DotProductBias
 from .recipes import _check_values  # also patches the recipes onto Learner
 
@@ -40,6 +40,13 @@ def _numbers(opt, toks, positive=False, default=None):
         except ValueError: raise _BadOption(opt, f"{t!r} is not a number") from None
     try: return _check_values(vals, opt, positive=positive)
     except (TypeError, ValueError) as e: raise _BadOption(opt, str(e)) from None
+
+def _number(opt, tok, positive=False) -> float:
+    "A one-number option, checked like the recipes' arguments"
+    try: x = float(tok)
+    except ValueError: raise _BadOption(opt, f"{tok!r} is not a number") from None
+    try: return check_rate(x, opt, positive=positive)
+    except ValueError as e: raise _BadOption(opt, str(e)) from None
 
 def _int(opt, v, **kwargs):
     "An integer option, checked like the recipes' arguments"
@@ -85,11 +92,9 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     "Compare weight decays with lr_find_wd and compare_wd on data that needs no download; write plots and results.csv to --out"
     if dataset not in _grid_lrs: raise _BadOption('dataset', f"must be one of {list(_grid_lrs)}, got {dataset!r}")
     wds = _numbers('wds', wds, default=[0, 1e-4, 1e-3, 1e-2, 1e-1])
-    lrs = _numbers('lrs', lrs, positive=True, default=_grid_lrs[dataset])
-    if lr!='suggest':
-        lrs1 = _numbers('lr', lr, positive=True)
-        if len(lrs1)>1: raise _BadOption('lr', f"takes one value, got {len(lrs1)}")
-        lr = lrs1[0]
+    lrs_given,lrs = lrs is not None,_numbers('lrs', lrs, positive=True, default=_grid_lrs[dataset])
+    if lr!='suggest': lr = _number('lr', lr, positive=True)
+    if lrs_given and not grid: raise _BadOption('lrs', "sets the grid's learning rates: add --grid, or leave --lrs out")
     if epochs is None: epochs = 3 if dataset=='digits' else 5
     epochs,seed = _int('epochs', epochs),_int('seed', seed, lo=0)
     device,out = _check_device(device),Path(out)

@@ -203,7 +203,7 @@ class _SweepLog:
             f.write(df.to_csv(index=False)); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, self.path)
 
-# %% ../nbs/20_recipes.ipynb #6753594c
+# %% ../nbs/20_recipes.ipynb #39f23c8e
 def _digest(tensors) -> str:
     "A short hash of tensors' values, dtypes and shapes (any device and dtype)"
     h = hashlib.sha1()
@@ -345,6 +345,9 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
         raise TypeError(f"`opt_func` must be an optimizer function such as fastai's `Adam` or `partial(SGD, mom=0.9)`, got {type(opt_func).__name__}: {opt_func!r}")
     if len(learn.dls.train)==0:
         raise ValueError("The Learner's training DataLoader is empty (a `load_learner`ed Learner?): set `learn.dls` to your data before a sweep")
+    if len(learn.dls.loaders)<2:  # fastai's fit (its `lr_find` too) would stop at its first validation with a bare IndexError
+        raise ValueError(f"The Learner's `dls` has no validation DataLoader, which fastai's fit needs after each epoch: give it one "
+                         "(`DataLoaders(train_dl, valid_dl)`)")
     f = opt_func or learn.opt_func
     cls = f.func if isinstance(f, functools.partial) else f
     if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer):
@@ -733,11 +736,12 @@ class LRWDGrid(_Result):
         return f.loc[f.valid_loss.idxmin()] if len(f) else None
 
     def best_cell(self, col:str='valid_loss') -> tuple:
-        "(wd, lr) of the best final `col`: lowest for losses and errors, highest for other metrics (fastai's `TrackerCallback` rule)"
+        "(lr, wd) of the best final `col`, as `lr_wd_grid(lrs, wds)` orders them: lowest for losses and errors, else highest"
         g = self.grid(col)
         if g.isna().all(axis=None): return None
         s = g.stack()
-        return s.idxmin() if _lower_is_better(col) else s.idxmax()
+        wd,lr = s.idxmin() if _lower_is_better(col) else s.idxmax()
+        return lr,wd
 
     def plot(self, cols=('valid_loss', 'train_loss'), axs=None, figsize=None, title=None, vmin=None, vmax=None, colorbar:bool=True):
         "Heatmaps of the final `cols` over log lr × log wd, the best cell marked, lines of constant lr·wd; `vmin`/`vmax` fix the colour scale"
@@ -768,7 +772,7 @@ class LRWDGrid(_Result):
         ax.set_yticks(range(len(wds))); ax.set_yticklabels([f'{x:g}' for x in wds])
         ax.set_xlabel('lr'); ax.set_ylabel('wd'); ax.tick_params(labelsize=9)
         if np.isfinite(v).any():
-            wd_best,lr_best = self.best_cell(col)
+            lr_best,wd_best = self.best_cell(col)
             i,j = g.index.get_loc(wd_best),g.columns.get_loc(lr_best)
             ax.add_patch(plt.Rectangle((j-0.5, i-0.5), 1, 1, fill=False, ec='red', lw=2.5))
         # lines of constant lr·wd, in the cells' index coordinates (the axes are log-spaced grids): piecewise linear between
