@@ -4,17 +4,14 @@
 
 # %% ../nbs/10_callbacks.ipynb #ec9826fd
 from __future__ import annotations
-import numbers, operator, sys
-from types import SimpleNamespace
 import numpy as np, pandas as pd
 import torch
 from torch import nn
 from fastcore.basics import patch
-from fastai.basics import Callback, L, store_attr, norm_types, Learner
-from fastai.callback.core import _events
+from fastai.basics import Callback, L, store_attr, norm_types
 from fastai.callback.training import GradientClip
 from fastai.learner import Recorder
-from .core import wd_groups, _inner_opt, penalty, check_rate
+from .core import wd_groups, _inner_opt, penalty, check_rate, check_int
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
@@ -31,22 +28,23 @@ def _safe_div(a, b):
     with np.errstate(divide='ignore', invalid='ignore'): res = np.where(b>0, a/np.where(b>0, b, 1), np.where(a>0, np.inf, 0.))
     return np.where(np.isnan(a) | np.isnan(b), np.nan, res)
 
-# pandas' 'last', 'sum' and 'mean' skip NaN: an epoch that ended diverged would show its last finite number, a NaN norm 0
+# pandas' 'last' and 'mean' skip NaN: an epoch that ended diverged would show its last finite number
 def _last(s): return s.iloc[-1]
-def _sum(s): return s.to_numpy(dtype=float).sum()
 def _mean(s): return s.to_numpy(dtype=float).mean()
 def _diverged(df) -> np.ndarray:
     "Rows whose loss gradient or weights are no longer finite"
     return ~np.isfinite(df[['loss_grad_norm', 'weight_norm']].to_numpy(dtype=float)).all(axis=1)
 
 def _angle(dd, dp, pp):
-    "Angle (radians) between p and p+Δp from ‖Δp‖², <Δp,p>, ‖p‖²: atan2 of Δp's parts across and along p, no difference of ‖p‖²-sized numbers"
+    "Angle (radians) between p and p+Δp from ‖Δp‖², <Δp,p>, ‖p‖²"
+    # atan2 of Δp's parts across and along p: no difference of ‖p‖²-sized numbers
     with np.errstate(all='ignore'):
         pn = np.sqrt(pp)
         return np.where(pp>0, np.arctan2(np.sqrt(np.maximum(dd - dp**2/pp, 0.)), pn + dp/pn), np.nan)
 
 def _derived(lr, wd, gn, pn, dot, gn_d, upd=None):
-    "All the logged numbers from four norms: ‖∇L‖, ‖p_d‖, <∇L_d,p_d>, ‖∇L_d‖ (d: decayed parameters); with `upd` = (‖Δp‖², <Δp,p>, ‖p‖², ‖p_n‖²) those of the step (n: weights that feed a norm layer)"
+    "Every logged column, from ‖∇L‖, ‖p_d‖, <∇L_d,p_d>, ‖∇L_d‖ (and the step's `upd`)"
+    # d: the decayed parameters; upd = (‖Δp‖², <Δp,p>, ‖p‖², ‖p_n‖²), n: the weights that feed a norm layer
     lr,wd = np.asarray(lr, dtype=float),np.asarray(wd, dtype=float)
     with np.errstate(divide='ignore', invalid='ignore'):
         cos = np.where((gn_d>0) & (pn>0), dot/(gn_d*pn), np.nan)
@@ -62,233 +60,151 @@ def _derived(lr, wd, gn, pn, dot, gn_d, upd=None):
 # %% ../nbs/10_callbacks.ipynb #a956e242
 class WeightDecayStats(Callback):
     "Log, at every optimizer step, the weight-decay gradient next to the loss gradient, per parameter group (and tensor)"
-    # after MixedPrecision unscales and GradientClip clips (the gradient the step uses); after the Recorder names its columns (`recorder_cols`)
+    # after MixedPrecision unscales and GradientClip clips (the gradient the step uses); after the Recorder names its columns
     order,run_valid = max(GradientClip.order, Recorder.order)+1,False
-    _stateattrs = ('_s', '_ft')  # `learn.export()` leaves out the per-step state (it holds views of the gradients) and a frame
+    _stateattrs = ('_dev', '_pending', '_opt', '_tensors')  # `learn.export()` keeps the history (on the CPU), not a step's tensors
     def __init__(self,
                  every:int=1, # Log every `every` optimizer steps
-                 per_layer:bool=False, # Also log each parameter tensor (`layer_df`, `plot_layers`)
-                 track_update:bool=False, # Also measure ‖Δp‖ of each logged step, the share of it due to decay, the angle it turns p by and lr/‖p‖² (copies the weights)
-                 norm_fed:list|None=None, # Names of the weights a normalization layer follows, for `effective_lr` (None: `norm_fed_weights(model)`)
+                 per_layer:bool=False, # Also give each parameter tensor's rows (`layer_df`, `plot_layers`)
+                 track_update:bool=False, # Also measure the step: ‖Δp‖, decay's share of it, the angle p turns by, lr/‖p‖² (copies p)
+                 norm_fed:list|None=None, # Weights a normalization layer follows, for `effective_lr` (None: `norm_fed_weights`)
                  recorder_cols:bool=False, # Add the epoch's mean `wd_ratio` and `wd_cos` to the Recorder's table
-                 log_lr_find:bool=False # Log during `lr_find` too (by default it is skipped and the history kept)
+                 log_lr_find:bool=False, # Log during `lr_find` too (by default it is skipped and the history kept)
+                 reset_on_fit:bool=True # Start a new history at each fit; False: go on, `phase` counting the fits (`fine_tune`'s two)
                 ):
-        if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every<1:
-            raise ValueError(f"`every` must be an integer >= 1, got {every!r}")
+        check_int(every, 'every')
         if norm_fed is not None and (isinstance(norm_fed, str) or not all(isinstance(n, str) for n in norm_fed)):
             raise ValueError(f"`norm_fed` must be a list of parameter names, got {norm_fed!r}")
         store_attr()
-        self._events = frozenset(e for e in _events if hasattr(type(self), e))  # the events this class handles
+        self._init_state()
         self._reset()
 
-    def _init_state(self):  # also after unpickling: no fit is running then
-        self._s = SimpleNamespace(pending=None, cancelled=False, n_steps=0, plan=None, keep_plan=False, active=False)
+    def _init_state(self): self._dev,self._pending,self._fitting = [],None,False  # also after unpickling: no fit runs then
+    def _reset(self): self.phase,self.n_steps,self._keys,self._dev,self._chunks,self._iters_per_epoch = -1,0,None,[],[],{}
+    def __getstate__(self): self._flush(); return super().__getstate__()
 
-    def _reset(self):
-        # per-step state lives in a plain namespace: each assignment to a Callback attribute costs a lookup on the Learner
-        self._init_state()
-        self._dev,self._cpu,self._meta = [],[],[]
-        self._phase,self._done,self._ft = 0,None,None  # the fit within a `fine_tune`, the history of its earlier fits, its frame
+    def tensor_stats(self, p, grad, wd_grad) -> dict:
+        "Named numbers of one tensor at one step: ‖∇L‖², ‖p‖², <∇L,p> (`wd_grad` = wd·p, for subclasses)"
+        g,w = _flat32(grad),_flat32(p)
+        return dict(grad_sq=torch.dot(g, g), weight_sq=torch.dot(w, w), dot=torch.dot(g, w))
 
-    @property
-    def n_steps(self): return self._s.n_steps
-
-    @property
-    def learn(self): return self.__dict__.get('_learn')
-    @learn.setter
-    def learn(self, learn):
-        self.__dict__['_learn'] = learn  # fastai sets None when it removes a callback (also at the end of `fit(cbs=...)`)
-
-    def __call__(self, event_name):
-        # fastai calls every callback at every event (8 per training batch): answer the ones this class ignores at once.
-        # The two step events happen only in training, so fastai's checks have nothing to filter: call them directly
-        if event_name in _step_events:
-            if self.run: return getattr(self, event_name)()
-        elif event_name in self._events: return super().__call__(event_name)
-
-_step_events = frozenset({'before_step', 'after_step'})
-_no_grad = torch.no_grad()  # one reusable context: creating one per step costs more than the step's Python
-
-# %% ../nbs/10_callbacks.ipynb #85bdb0b8
 def _flat32(t:torch.Tensor):
-    "`t` as a 1-d tensor that sums without overflow: a view of a contiguous fp32/fp64 tensor, else a copy (fp16 overflows past 65504, a norm of 256)"
+    "`t` as a 1-d tensor that sums without overflow: fp16 overflows past 65504, a norm of 256"
     t = t.reshape(-1)
     return t if t.dtype in (torch.float32, torch.float64) else t.float()
 
-def _step_stats(gs:list, sel:tuple, ws:list):
-    "‖∇L‖² of every gradient in `gs`, then ‖p‖² and <∇L,p> of the tensors `sel` (`ws`: their weights): one fp32 vector on the device"
-    flat = [_flat32(t) for t in gs+ws]
-    if gs[0].device.type=='cpu':  # half precision or strided tensors on the CPU (contiguous fp32 and fp64 go through `_host_stats`)
-        sq = [torch.dot(t, t) for t in flat]
-    else:  # one fused multi-tensor kernel for all the norms
-        sq = list(torch._foreach_norm(flat))
-        sq = torch._foreach_mul(sq, sq)
-    return torch.stack(sq + [torch.dot(flat[j], w) for j,w in zip(sel, flat[len(gs):])]).float()
-
-def _host_view(t:torch.Tensor):
-    "A 1-d NumPy array on the memory of `t` (it keeps that memory alive), or None unless `t` is a contiguous fp32/fp64 CPU tensor"
-    t = t.detach()
-    if t.device.type!='cpu' or t.dtype not in (torch.float32, torch.float64) or not t.is_contiguous(): return None
-    return t.view(-1).numpy()
-
-def _host_pairs(gs:list, sel:tuple, ws:list):
-    "The left and right 1-d NumPy arrays of the dot products that give the numbers of `_step_stats`, in its order"
-    return gs + ws + [gs[j] for j in sel], gs + ws + ws
-
-def _update_stats(new:list, old:list):
-    "‖Δp‖², then ‖p‖² and <Δp,p> of each tensor (p: the weights `old` before the step, `new` after it), laid out as `_step_stats`"
-    with _no_grad: return _step_stats(list(torch._foreach_sub(new, old)), tuple(range(len(old))), old)
-
-_ndot = np.ndarray.dot  # unbound: `map` calls it on each pair with no Python frame per call
-
-def _host_stats(lhs:list, rhs:list) -> list:
-    "One NumPy (BLAS) dot per pair of `_host_pairs`, as a list: on the CPU each costs less than a torch call"
-    return list(map(_ndot, lhs, rhs))
-
-# %% ../nbs/10_callbacks.ipynb #0ab88843
+# %% ../nbs/10_callbacks.ipynb #85bdb0b8
 def _evaluating(learn) -> bool:
-    "Is `learn` evaluating (`validate`, `get_preds`, ...)? fastai sends `before_fit` and `after_fit` there too, holding the Learner's lock, which a training fit never takes"
+    "Is `learn` evaluating (`validate`, `get_preds`)? They send `before_fit` too, holding the Learner's lock"
     lock = getattr(learn, 'lock', None)
     return lock is not None and lock.locked()
 
-def _fine_tune_frame():
-    "The frame of the `Learner.fine_tune` call this fit runs in, or None: its fits (frozen, then unfrozen) make one history"
-    code,f = getattr(getattr(Learner, 'fine_tune', None), '__code__', None),sys._getframe(1)
-    while f is not None and code is not None:
-        if f.f_code is code: return f
-        f = f.f_back
-    return None
-
 @patch
 def before_fit(self:WeightDecayStats):
-    "At the start of a training fit: read the optimizer's groups once (decayed parameters, mode, tensor names) and start a clean history"
-    learn = self.learn
-    if _evaluating(learn): return  # creates, changes and refuses nothing: the history of the last training stays
-    if hasattr(learn, 'lr_finder') and not self.log_lr_find:
-        self._s.active = False  # lr_find's own fit: keep the history of the last real fit
-        return
-    ft = _fine_tune_frame()
-    if ft is not None and ft is self.__dict__.get('_ft'):  # the next fit of the same `fine_tune`: its history goes on
-        done,phase,n = {k: self._history(k) for k in (False, True) if k is False or self.per_layer},self._phase+1,self._s.n_steps
-    else: done,phase,n = None,0,0
-    self._reset()
-    self._ft,self._phase,self._done = ft,phase,done
-    self._s.n_steps = n
-    names = {id(p):n for n,p in learn.model.named_parameters()}
-    # read from the model now: a callback passed to one fit has no Learner once the fit is over
-    self._param_names,self._nf_auto = set(names.values()),set(norm_fed_weights(learn.model))
-    self.groups = wd_groups(learn)
-    self._opt = _inner_opt(learn)
-    # one flat list of tensors: (group, name, param, does decay act on it)
-    self._flat = [(g.group, names.get(id(p), f'group{g.group}.{i}'), p, bool(d))
-                  for g in self.groups for i,(p,d) in enumerate(zip(g.params, g.do_wd))]
-    self._all = [p for _,_,p,_ in self._flat]
-    self._layout_cache = {}
+    "Start the history (go on with it if not `reset_on_fit`); sit out evaluations and `lr_find`"
+    self.run = not _evaluating(self.learn) and (self.log_lr_find or not hasattr(self.learn, 'lr_finder'))
+    if self.run: self._start_fit()
+
+@patch
+def _start_fit(self:WeightDecayStats):
+    "Read the groups, the tensors' names and the epoch's length now: a callback passed to `fit(cbs=...)` has no Learner after it"
+    if self.reset_on_fit: self._reset()
+    else: self._flush()  # an interrupted fit's last steps
+    self.phase += 1
+    self.groups,self._opt = wd_groups(self.learn),_inner_opt(self.learn)
     self.modes = [g.mode for g in self.groups]
-    self._torch_opt = isinstance(self._opt, torch.optim.Optimizer)
-    # iterations per epoch, for `summary` after the fit: a `load_learner`ed Learner has empty loaders, a detached callback none
-    self._n_iter = len(learn.dls.train)
-    # fastai's optimizers zero the gradients in place, so the same tensors come back at every step; torch's set them to None
-    self._s.keep_plan = not self._torch_opt
+    self._tensors = [(p, g.group, bool(d)) for g in self.groups for p,d in zip(g.params, g.do_wd)]
+    names = {id(p):n for n,p in self.model.named_parameters()}
+    self._info = pd.DataFrame(dict(group=[g for _,g,_ in self._tensors], do_wd=[d for *_,d in self._tensors],
+        layer=[names.get(id(p), f'group{g.group}.{i}') for g in self.groups for i,p in enumerate(g.params)]))
+    self._param_names,self._nf_auto = set(names.values()),set(norm_fed_weights(self.model))
+    self._iters_per_epoch[self.phase] = len(self.dls.train)
     if self.recorder_cols: self._add_recorder_cols()
-    self._s.active = True  # every other event does nothing unless a training fit started here
-
-@patch
-def _layout(self:WeightDecayStats, idx:tuple):
-    "Positions, among the tensors `idx` that have a gradient, whose ‖p‖ and <∇L,p> are needed: decayed ones (all with `per_layer`)"
-    if idx not in self._layout_cache:
-        sel = tuple(j for j,i in enumerate(idx) if self.per_layer or self._flat[i][3])
-        # detached aliases of the weights stay valid: optimizers update weights in place
-        self._layout_cache[idx] = sel,[self._flat[idx[j]][2].detach() for j in sel]
-    return self._layout_cache[idx]
-
-_lr_wd,_grad = operator.itemgetter('lr', 'wd'),operator.attrgetter('grad')
-
-@patch
-def _hypers(self:WeightDecayStats):
-    "Current (lr, wd) of each group, read from the optimizer that applies them"
-    # torch's are read as floats: a scheduler may change a tensor `lr` in place. fastai's are kept as they are, to be
-    # read when the history is: its schedulers assign new numbers to the hyper-parameters, they never change one in place
-    if self._torch_opt: return [(float(pg['lr']), float(pg['weight_decay'])) for pg in self._opt.param_groups]
-    return list(map(_lr_wd, self._opt.hypers))  # `wd_mode` checked in `before_fit` that decay (hence `wd`) is there
-
-@patch
-def _plan(self:WeightDecayStats, grads:list):
-    "What a step reads for these gradient tensors: (grads, idx, sel, x, y, on host). x, y: the gradients and weights, or, when all are fp32/fp64 on the CPU, the NumPy arrays of `_host_pairs`"
-    idx = tuple(i for i,g in enumerate(grads) if g is not None)
-    sel,ws = self._layout(idx)
-    gs = [grads[i] for i in idx]
-    views = [_host_view(t) for t in gs+ws]
-    host = all(v is not None for v in views)
-    if host: gs,ws = _host_pairs(views[:len(gs)], sel, views[len(gs):])
-    return grads,idx,sel,gs,ws,host
-
-@patch
-def before_step(self:WeightDecayStats):
-    "Compute the step's squared norms and dot products per tensor, on the device (the loss gradient alone is in `p.grad` here)"
-    st = self._s
-    st.pending = None  # a batch a later callback cancelled here left one (no `after_step` follows a `CancelBatchException`)
-    if not st.active or st.n_steps % self.every: return
-    plan = st.plan
-    if plan is None or not all(map(operator.is_, map(_grad, self._all), plan[0])):
-        if plan is not None: st.keep_plan = False  # the gradient tensors were replaced: holding on to them would keep a copy alive
-        plan = self._plan(list(map(_grad, self._all)))
-        st.plan = plan if st.keep_plan else None
-    _,idx,sel,x,y,host = plan
-    if not idx: return
-    learn = self.learn
-    prev = [self._all[i].detach().clone() for i in idx] if self.track_update else None
-    if host: stats = _host_stats(x, y)
-    else:
-        with _no_grad: stats = _step_stats(x, sel, y)
-    st.pending = (stats, idx, self._hypers(), prev, (st.n_steps, learn.train_iter, learn.epoch))
-
-
-@patch
-def after_cancel_step(self:WeightDecayStats):
-    "A callback cancelled the step (e.g. `MixedPrecision` when the gradients overflow): it is neither logged nor counted"
-    st = self._s
-    if not st.active: return
-    st.pending,st.cancelled = None,True
-
-@patch
-def after_step(self:WeightDecayStats):
-    "Commit the pending step and count it: fastai calls `after_step` after a cancelled step too"
-    st = self._s
-    if not st.active: return
-    if st.cancelled:
-        st.cancelled = False
-        return
-    if st.pending is not None:
-        stats,idx,hyp,prev,meta = st.pending
-        if prev is not None:
-            upd = _update_stats([self._all[i].detach() for i in idx], prev)
-            stats = stats + upd.tolist() if isinstance(stats, list) else torch.cat([stats, upd])
-        self._dev.append(stats)
-        self._meta.append((idx, hyp, meta))
-        st.pending = None
-    st.n_steps += 1
-
-@patch
-def _flush(self:WeightDecayStats):
-    "Move the device buffers to the CPU in one transfer (the CPU path keeps lists of numbers: they only become arrays)"
-    dev = [t for t in self._dev if isinstance(t, torch.Tensor)]
-    host = iter(np.split(torch.cat(dev).cpu().numpy(), np.cumsum([t.numel() for t in dev])[:-1]) if dev else [])
-    self._cpu += [next(host) if isinstance(t, torch.Tensor) else np.array(t, dtype=float) for t in self._dev]
-    self._dev = []
-
-@patch
-def after_epoch(self:WeightDecayStats):
-    "Move the epoch's numbers to the CPU in one transfer"
-    if self._s.active: self._flush()
+    self._fitting = True
 
 @patch
 def after_fit(self:WeightDecayStats):
     "Move what is left to the CPU"
-    st = self._s
-    if not st.active or _evaluating(self.learn): return  # an evaluation inside a training fit ends here, not the fit
     self._flush()
-    st.plan,st.active = None,False  # the plan holds the gradient tensors
+    self._fitting = False
+
+# %% ../nbs/10_callbacks.ipynb #0ab88843
+def _lr_wd(opt) -> list:
+    "(lr, wd) of each parameter group now, from the optimizer that applies them"
+    if isinstance(opt, torch.optim.Optimizer): return [(float(g['lr']), float(g['weight_decay'])) for g in opt.param_groups]
+    return [(float(h['lr']), float(h['wd'])) for h in opt.hypers]
+
+def _update_stats(p, old) -> dict:
+    "‖Δp‖² and <Δp,p> of one step, from the weights `old` before it and `p` after it"
+    d,o = _flat32(p.detach() - old),_flat32(old)
+    return dict(update_sq=torch.dot(d, d), update_dot=torch.dot(d, o))
+
+@patch
+def before_step(self:WeightDecayStats):
+    "`tensor_stats` of each tensor that has a gradient: here `p.grad` is the loss gradient alone"
+    self._pending = self._step_stats() if self._fitting and self.n_steps % self.every == 0 else None
+
+@patch
+def _step_stats(self:WeightDecayStats):
+    "When this step is, which tensors it logs, the groups' (lr, wd), the tensors' `tensor_stats` (and copies with `track_update`)"
+    lr_wd = _lr_wd(self._opt)
+    on = [(i, p, lr_wd[g][1] if d else 0.) for i,(p,g,d) in enumerate(self._tensors) if p.grad is not None]
+    with torch.no_grad():
+        stats = [self.tensor_stats(p, p.grad, p*wd) for _,p,wd in on]
+        old = [p.clone() for _,p,_ in on] if self.track_update else None
+    return (self.n_steps, self.train_iter, self.epoch), [i for i,*_ in on], lr_wd, stats, old
+
+@patch
+def after_cancel_step(self:WeightDecayStats):
+    "A cancelled step (`MixedPrecision` when the gradients overflow) is neither logged nor counted"
+    if self._fitting: self._pending,self.n_steps = None,self.n_steps-1  # `after_step` follows and counts it
+
+@patch
+def after_step(self:WeightDecayStats):
+    "Log the step's numbers (as one vector on the device) and count it"
+    if not self._fitting: return
+    if self._pending is not None: self._log(*self._pending)
+    self.n_steps += 1
+
+# %% ../nbs/10_callbacks.ipynb #b0271293
+_meta_cols = ['phase', 'step', 'iter', 'epoch', 'group']
+_std_keys = ['grad_sq', 'weight_sq', 'dot', 'update_sq', 'update_dot']  # what `tensor_stats` (and `track_update`) give `_derived`
+_reserved = set(_meta_cols + ['layer', 'decayed', 'do_wd', 'lr', 'wd', 'mode'] + _stat_cols + _update_cols)
+
+def _as_tensor(v, device):
+    "A logged number as a 0-d tensor on `device`"
+    return v if isinstance(v, torch.Tensor) else torch.tensor(float(v), device=device)
+
+@patch
+def _log(self:WeightDecayStats, when, idx, lr_wd, stats, old):
+    "Keep the step's numbers on the device: one vector, tensor after tensor, in the order of `_keys`"
+    if old is not None:
+        with torch.no_grad(): stats = [{**s, **_update_stats(self._tensors[i][0], o)} for s,i,o in zip(stats, idx, old)]
+    if not stats: return
+    if self._keys is None:
+        if taken := set(stats[0]) & _reserved: raise ValueError(f"`tensor_stats` keys {sorted(taken)} are columns already: rename them")
+        self._keys = list(stats[0])
+    dev = self._tensors[idx[0]][0].device
+    self._dev.append((when, idx, lr_wd, torch.stack([_as_tensor(s[k], dev) for s in stats for k in self._keys])))
+
+@patch
+def _flush(self:WeightDecayStats):
+    "Move the logged steps to the CPU in one transfer: one row per step and tensor, with its names and numbers"
+    if not self._dev: return
+    steps,self._dev = self._dev,[]
+    idx = np.concatenate([i for _,i,_,_ in steps])
+    rows = self._info.iloc[idx].reset_index(drop=True)  # group, do_wd, layer
+    when = np.repeat(np.array([w for w,*_ in steps]), [len(i) for _,i,_,_ in steps], axis=0)
+    grp = self._info.group.to_numpy()
+    lr_wd = np.concatenate([np.asarray(h, dtype=float)[grp[i]] for _,i,h,_ in steps])
+    vals = torch.cat([v for *_,v in steps]).cpu().double().numpy().reshape(-1, len(self._keys))
+    self._chunks.append(rows.assign(phase=self.phase, step=when[:,0], iter=when[:,1], epoch=when[:,2], lr=lr_wd[:,0], wd=lr_wd[:,1],
+                                    mode=np.array(self.modes)[rows.group], **dict(zip(self._keys, vals.T))))
+
+@patch
+def after_epoch(self:WeightDecayStats):
+    "Move the epoch's numbers to the CPU in one transfer"
+    self._flush()
 
 # %% ../nbs/10_callbacks.ipynb #b16a0002
 _scale_free_norms = norm_types + (nn.GroupNorm,) + ((nn.RMSNorm,) if hasattr(nn, 'RMSNorm') else ())
@@ -315,79 +231,46 @@ def _norm_fed_names(self:WeightDecayStats) -> set:
 
 # %% ../nbs/10_callbacks.ipynb #5d481aa0
 @patch
-def _group_rows(self:WeightDecayStats, nf_names:set) -> pd.DataFrame:
-    "One row per logged step and group: the group's squared norms and dot products are the sums of its tensors' (its angle is that of its concatenated vector), then `_derived` once for all rows. Steps that logged the same tensors are done together"
-    cols,layouts = {},{}
-    for o,((idx,hyp,meta),a) in enumerate(zip(self._meta, self._cpu)): layouts.setdefault(idx, []).append((o, hyp, meta, a))
-    for idx,items in layouts.items():
-        n,sel = len(idx),list(self._layout(idx)[0])
-        k,A = len(sel),np.stack([a.astype(float) for *_,a in items])  # one row per step
-        gn,pn,dots = np.sqrt(A[:, :n]),np.zeros((len(A), n)),np.zeros((len(A), n))
-        pn[:, sel],dots[:, sel] = np.sqrt(A[:, n:n+k]),A[:, n+k:n+2*k]
-        upd = A[:, n+2*k:].reshape(len(A), 3, n) if self.track_update else None  # ‖Δp‖², ‖p‖², <Δp,p> per tensor
-        nf = np.array([self._flat[i][1] in nf_names for i in idx])
-        grp = np.array([self._flat[i][0] for i in idx])
-        dec = np.array([self._flat[i][3] for i in idx])
-        for g in np.unique(grp):
-            m = grp==g
-            md = m & dec
-            new = dict(order=[o for o,*_ in items], step=[s for _,_,(s,_,_),_ in items], iter=[i for _,_,(_,i,_),_ in items],
-                       epoch=[e for _,_,(_,_,e),_ in items], group=[g]*len(items), lr=[float(h[g][0]) for _,h,_,_ in items],
-                       wd=[float(h[g][1]) for _,h,_,_ in items], gn=np.sqrt((gn[:, m]**2).sum(1)), pn=np.sqrt((pn[:, md]**2).sum(1)),
-                       dot=dots[:, md].sum(1), gn_d=np.sqrt((gn[:, md]**2).sum(1)))
-            if upd is not None: new.update(dd=upd[:, 0, m].sum(1), dp=upd[:, 2, m].sum(1), pp=upd[:, 1, m].sum(1), pp_n=upd[:, 1, m&nf].sum(1))
-            for c,v in new.items(): cols.setdefault(c, []).append(np.asarray(v))
-    if not cols: return pd.DataFrame()
-    c = {k: np.concatenate(v) for k,v in cols.items()}
-    at = np.lexsort((c['group'], c['order']))  # as logged: by step, then group
-    c = {k: v[at] for k,v in c.items()}
-    u = (c['dd'], c['dp'], c['pp'], c['pp_n']) if self.track_update else None
-    return pd.DataFrame(dict(phase=self._phase, step=c['step'], iter=c['iter'], epoch=c['epoch'], group=c['group'], lr=c['lr'], wd=c['wd'],
-                             mode=[self.modes[g] for g in c['group']], **_derived(c['lr'], c['wd'], c['gn'], c['pn'], c['dot'], c['gn_d'], u)))
-
-@patch
-def _rows(self:WeightDecayStats, per_layer:bool):
-    "The history as a frame: one row per logged step and group (`_group_rows`), or per step and tensor with `per_layer`"
+def _tensor_rows(self:WeightDecayStats) -> pd.DataFrame:
+    "The history as it is kept: one row per logged step and tensor, with the numbers of `tensor_stats`"
     self._flush()
-    rows,nf_names = [],self._norm_fed_names() if self.track_update else set()
-    if not per_layer: return self._group_rows(nf_names)
-    for (idx,hyp,(step,it,epoch)),a in zip(self._meta, self._cpu):
-        n,sel,a = len(idx),list(self._layout(idx)[0]),a.astype(float)
-        hyp = [(float(lr), float(wd)) for lr,wd in hyp]
-        k = len(sel)
-        gn,pn,dots = np.sqrt(a[:n]),np.zeros(n),np.zeros(n)
-        pn[sel],dots[sel] = np.sqrt(a[n:n+k]),a[n+k:n+2*k]
-        upd = a[n+2*k:].reshape(3, n) if self.track_update else None  # ‖Δp‖², ‖p‖², <Δp,p> per tensor
-        nf = np.array([self._flat[i][1] in nf_names for i in idx])
-        meta = dict(phase=self._phase, step=step, iter=it, epoch=epoch)
-        for j,i in enumerate(idx):
-            g,name,_,d = self._flat[i]
-            lr,wd = hyp[g]
-            u = None if upd is None else (upd[0,j], upd[2,j], upd[1,j], upd[1,j] if nf[j] else 0.)
-            rows.append(dict(meta, group=g, layer=name, decayed=d and wd!=0, lr=lr, wd=wd, mode=self.modes[g],
-                             **_derived(lr, wd if d else 0., gn[j], pn[j], dots[j], gn[j], u)))
-    df = pd.DataFrame(rows)
-    for c in _stat_cols + _update_cols:
-        if c in df: df[c] = df[c].astype(float)
-    return df
+    if len(self._chunks)>1: self._chunks = [pd.concat(self._chunks, ignore_index=True)]
+    return self._chunks[0] if self._chunks else pd.DataFrame()
 
 @patch
-def _history(self:WeightDecayStats, per_layer:bool) -> pd.DataFrame:
-    "The rows of this fit, after those of the earlier fits of the same `fine_tune`"
-    done = (self._done or {}).get(per_layer)
-    return self._rows(per_layer) if done is None else pd.concat([done, self._rows(per_layer)], ignore_index=True)
-
-@patch(as_prop=True)
-def df(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per logged step and parameter group (`phase`: which fit of a `fine_tune`)"
-    return self._history(per_layer=False)
+def _update_terms(self:WeightDecayStats, t:pd.DataFrame) -> list|None:
+    "`_derived`'s `upd` per row of `t`: ‖Δp‖², <Δp,p>, ‖p‖², and ‖p‖² of the weights that feed a norm layer"
+    if not self.track_update: return None
+    nf = t.layer.isin(self._norm_fed_names()).to_numpy()
+    return [t['update_sq'].to_numpy(), t['update_dot'].to_numpy(), t['weight_sq'].to_numpy(), np.where(nf, t['weight_sq'], 0.)]
 
 @patch(as_prop=True)
 def layer_df(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per logged step and parameter tensor (needs `per_layer=True`)"
+    "One row per logged step and parameter tensor (needs `per_layer=True`); a subclass's own keys come last"
     if not self.per_layer: raise ValueError("`layer_df` needs `WeightDecayStats(per_layer=True)`")
-    return self._history(per_layer=True)
+    t = self._tensor_rows()
+    if t.empty: return t
+    gn,wd = np.sqrt(t['grad_sq'].to_numpy()),np.where(t.do_wd, t.wd, 0.)
+    stats = _derived(t.lr, wd, gn, np.sqrt(t['weight_sq'].to_numpy()), t['dot'].to_numpy(), gn, self._update_terms(t))
+    own = [k for k in self._keys if k not in _std_keys]
+    return pd.concat([t[_meta_cols+['layer']].assign(decayed=t.do_wd & (t.wd!=0)), t[['lr', 'wd', 'mode']],
+                      pd.DataFrame(stats, index=t.index).astype(float), t[own]], axis=1)
 
+@patch(as_prop=True)
+def df(self:WeightDecayStats) -> pd.DataFrame:
+    "One row per logged step and parameter group (`phase`: which fit, with `reset_on_fit=False`)"
+    t = self._tensor_rows()
+    if t.empty: return t
+    # a step's tensors are contiguous rows, group after group: a group's squared norms and dot products are their sums
+    key = t[['phase', 'step', 'group']].to_numpy()
+    start = np.flatnonzero(np.r_[True, (key[1:]!=key[:-1]).any(axis=1)])
+    def total(x, where=True): return np.add.reduceat(np.where(where, x, 0.), start)  # NaN in, NaN out (pandas' sums skip it)
+    dec,first,upd = t.do_wd.to_numpy(),t.iloc[start],self._update_terms(t)
+    stats = _derived(first.lr, first.wd, np.sqrt(total(t['grad_sq'])), np.sqrt(total(t['weight_sq'], dec)), total(t['dot'], dec),
+                     np.sqrt(total(t['grad_sq'], dec)), None if upd is None else [total(u) for u in upd])
+    return pd.concat([first[_meta_cols+['lr', 'wd', 'mode']].reset_index(drop=True), pd.DataFrame(stats).astype(float)], axis=1)
+
+# %% ../nbs/10_callbacks.ipynb #564b48a2
 @patch
 def summary(self:WeightDecayStats) -> pd.DataFrame:
     "One row per fit phase, epoch and group: mean ratio and cos, last norms, timescale in epochs; `diverged` when a norm became NaN or inf"
@@ -398,7 +281,7 @@ def summary(self:WeightDecayStats) -> pd.DataFrame:
         loss_grad_norm=('loss_grad_norm', _mean), wd_grad_norm=('wd_grad_norm', _mean),
         ratio=('ratio', _mean), cos=('cos', 'mean'), weight_norm=('weight_norm', _last),
         penalty=('penalty', _last), timescale=('timescale', 'median'), diverged=('diverged', 'any')).reset_index()
-    agg['timescale_epochs'] = agg.timescale/self._n_iter  # counted when the fit started: the loaders may be gone now
+    agg['timescale_epochs'] = agg.timescale/agg.phase.map(self._iters_per_epoch)  # the loaders may be gone now
     agg.loc[agg.diverged, 'cos'] = np.nan  # NaN-skipping above: cos is undefined at a step with a zero norm, but a diverged epoch has none
     agg['diverged'] = agg.pop('diverged')
     return agg
@@ -411,21 +294,6 @@ def to_csv(self:WeightDecayStats, path, per_layer:bool=False):
 
 # %% ../nbs/10_callbacks.ipynb #d3a8b216
 @patch
-def _epoch_mean(self:WeightDecayStats, col):
-    self._flush()
-    df = self._rows(per_layer=False)
-    if df.empty: return np.nan
-    return float(df.loc[df.epoch==self.epoch, col].mean())
-
-@patch
-def _wd_ratio(self:WeightDecayStats): return self._epoch_mean('ratio')
-@patch
-def _wd_cos(self:WeightDecayStats): return self._epoch_mean('cos')
-
-# The two columns live only in the Recorder's table of this fit, never in `learn.metrics`: fastai calls no event when
-# Ctrl-C (or any exception but `CancelFitException`) ends a fit (`Learner._with_events` has no `finally`), so whatever a
-# callback adds to the Learner there stays; the Recorder's names and row are made anew by every fit and evaluation.
-@patch
 def _add_recorder_cols(self:WeightDecayStats):
     "Name the columns in this fit's Recorder table (the Recorder has just named its own, before `time`)"
     rec = getattr(self.learn, 'recorder', None)
@@ -434,13 +302,17 @@ def _add_recorder_cols(self:WeightDecayStats):
     i = len(names)-1 if rec.add_time else len(names)
     rec.metric_names = L(names[:i] + ['wd_ratio', 'wd_cos'] + names[i:])
 
+# The two columns live only in the Recorder's table of this fit, never in `learn.metrics`: fastai calls no event when
+# Ctrl-C (or any exception but `CancelFitException`) ends a fit (`Learner._with_events` has no `finally`), so whatever a
+# callback adds to the Learner there stays; the Recorder's names and row are made anew by every fit and evaluation.
 @patch
 def after_validate(self:WeightDecayStats):
     "Put the epoch's mean ratio and cos in the Recorder's row, after the metrics it has just added"
-    if not (self.recorder_cols and self._s.active) or _evaluating(self.learn): return
     rec = getattr(self.learn, 'recorder', None)
-    if rec is None or not rec.valid_metrics or getattr(rec, 'cancel_valid', False): return
-    rec.log = rec.log + L(self._wd_ratio(), self._wd_cos())
+    if not (self.recorder_cols and self._fitting) or rec is None or not rec.valid_metrics or getattr(rec, 'cancel_valid', False): return
+    df = self.df
+    df = df[(df.phase==self.phase) & (df.epoch==self.epoch)] if len(df) else df.assign(ratio=[], cos=[])
+    rec.log = rec.log + L(float(df.ratio.mean()), float(df.cos.mean()))
 
 # %% ../nbs/10_callbacks.ipynb #2b9a1b72
 @patch
@@ -478,7 +350,7 @@ def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(6.8, 3
     "Heatmap of `col` per decayed parameter tensor (rows) and step (columns); needs `per_layer=True`"
     df = self.layer_df
     df = df[df.decayed]
-    if col not in df: raise ValueError(f"`col` must be one of {[c for c in _stat_cols + _update_cols if c in df]}, got {col!r}")
+    if col not in df: raise ValueError(f"`col` must be one of {list(df.columns[df.columns.get_loc('mode')+1:])}, got {col!r}")
     piv = df.pivot_table(index='layer', columns='step', values=col, sort=False)
     if piv.empty: raise ValueError(f"`col` {col!r} has no value for any decayed tensor" + (
         ": no weight feeds a normalization layer (see `norm_fed_weights`, or name them with `norm_fed`)" if col=='effective_lr' else ''))
