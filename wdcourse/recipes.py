@@ -371,6 +371,8 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
         if _vague in fixed['splitter']:
             raise ValueError(f"The Learner's `splitter` {learn.splitter!r} (a lambda) cannot be told apart from another in the file `path`: use a named function")
     why = None if batched is False else why_not_batched(learn, opt_func, fp16, _setup_cbs(learn))
+    aside = [type(cb).__name__ for cb in learn.cbs if isinstance(cb, (SaveModelCallback, CSVLogger))]
+    if aside: print(f"{recipe}: {' and '.join(aside)} set aside during the runs (each run would save or log over the Learner's own files)")
     if batched and why: raise ValueError(f"`batched=True` cannot run this sweep in one pass: {why}")
     log = _SweepLog(path, recipe, fixed, keys)
     parts = {s: log.done(s) for s in settings}
