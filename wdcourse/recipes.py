@@ -184,12 +184,10 @@ class _SweepLog:
         new = not self.path.exists() or self.path.stat().st_size==0
         if not new:
             cols = list(pd.read_csv(self.path, nrows=0).columns)
-            if set(rows.columns) - set(cols):
-                # a setting that stopped early (a diverged `lr_find`) made fewer columns: the file gains the new ones, NaN for those rows
-                if set(cols) - set(rows.columns):
-                    raise ValueError(f"`path` {self.path} has the columns {cols}, this run makes {list(rows.columns)}: pass another `path`")
-                self._rewrite(pd.read_csv(self.path, dtype=str).reindex(columns=list(rows.columns)))
-                cols = list(rows.columns)
+            more = [c for c in rows.columns if c not in cols]
+            if more:  # a setting that stopped early (no valley, a diverged `lr_find`) has other columns: the file gets them all
+                cols += more
+                self._rewrite(pd.read_csv(self.path, dtype=str).reindex(columns=cols))
             rows = rows.reindex(columns=cols)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, 'a') as f:
@@ -563,6 +561,10 @@ def _test_same(a:dict, b:dict):
         else: assert x==y, (k, x, y)
 
 # %% ../nbs/20_recipes.ipynb #648a4a13
+def _no_valley() -> pd.DataFrame:
+    "The row of a wd whose `lr_find` found no valley with `lr='suggest'`: no epoch ran, and it says so"
+    return pd.DataFrame(dict(epoch=[0], lr_max=[np.nan], diverged=[True], note=["lr_find found no valley: no epoch ran"]))
+
 class _StopOnNaN(Callback):
     "Stop a fit whose epoch losses are not finite, and say so"
     order = Recorder.order+1  # after the Recorder has the epoch's losses
@@ -619,7 +621,9 @@ class CompareWD(_Result):
         self.history = history
         last = history.groupby('wd', sort=False).tail(1).set_index('wd')
         cols = [c for c in history.columns if c not in ('epoch', 'wd', 'diverged')]
-        self.summary = last[cols].assign(epochs=history.groupby('wd', sort=False).epoch.max()+1,
+        ran = history.groupby('wd', sort=False).epoch.max()+1
+        if 'note' in history: ran = ran.where(history.groupby('wd', sort=False).note.last().isna(), 0)  # no epoch ran
+        self.summary = last[cols].assign(epochs=ran,
                                          diverged=history.groupby('wd', sort=False).diverged.any()).reset_index()
 
     def plot(self, axs=None, figsize=(6.8, 4.8)):
@@ -680,7 +684,7 @@ def compare_wd(self:Learner,
         if suggest:
             lr_max = _suggest(_lr_find_curve(self, 1e-7, 10, 100), 100, (valley,))['valley']
             st.reset(); self.wd = st.wd(wd)  # the fit starts where the LR finder did
-            if not math.isfinite(lr_max): return pd.DataFrame(dict(epoch=[0], lr_max=[np.nan], diverged=[True]))
+            if not math.isfinite(lr_max): return _no_valley()
         rows = _fit_rows(self, epochs, lr_max, kwargs, stats=True)
         rows.insert(1, 'lr_max', _top_lr(lr_max))
         return rows
@@ -692,7 +696,7 @@ def compare_wd(self:Learner,
         else: lrs = [self.lr if lr is None else lr]*len(settings)
         ok = [i for i,l in enumerate(lrs) if not suggest or math.isfinite(l)]
         fits = _copy_tables(batched_fit(self, [lrs[i] for i in ok], [wds_[i] for i in ok], epochs, kwargs, opt_func, stats=True, progress=not quiet), len(self.dls.train)) if ok else []
-        res = [pd.DataFrame(dict(epoch=[0], lr_max=[np.nan], diverged=[True])) for _ in settings]
+        res = [_no_valley() for _ in settings]
         for i,rows in zip(ok, fits):
             rows.insert(1, 'lr_max', _top_lr(lrs[i]))
             res[i] = rows
