@@ -336,9 +336,10 @@ def _fit_settings(kwargs:dict) -> dict:
     return {k: kwargs.get(k, ps[k].default) for k in sorted(ps) if k not in ('self', *_set_by_recipe)}
 
 def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None, quiet=False, opt_func=None, fp16=False,
-           run_pass=None, batched=None):
+           run_pass=None, batched=None, chunk=None):
     "Run the settings not already in `path`: all in batched passes (`run_pass(state, settings)`, a list of results), or `run_one(state, *setting)` for each, each from the Learner's state on entry"
     if batched is not None and not isinstance(batched, bool): raise TypeError(f"`batched` must be True, False or None, got {batched!r}")
+    chunk = check_int(chunk, 'chunk', none_ok=True)
     if opt_func is not None and not callable(opt_func):
         raise TypeError(f"`opt_func` must be an optimizer function such as fastai's `Adam` or `partial(SGD, mom=0.9)`, got {type(opt_func).__name__}: {opt_func!r}")
     if len(learn.dls.train)==0:
@@ -383,7 +384,8 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
                 if batched and why: raise ValueError(f"`batched=True` cannot run this sweep in one pass: {why}")
             if todo and batched is None and why: print(f"{recipe}: one run per setting (not batched): {why}")
             if todo and why is None and batched is not False:
-                _passes(recipe, todo, st, run_pass, lambda s,rows: parts.__setitem__(s, log.add(rows, s)))
+                n = chunk or len(todo)  # each pass's rows are written when it ends: an interrupt loses one pass at most
+                for i in range(0, len(todo), n): _passes(recipe, todo[i:i+n], st, run_pass, lambda s,rows: parts.__setitem__(s, log.add(rows, s)))
                 ran_batched = True
             else:
                 bar = todo if quiet or not todo else progress_bar(todo, leave=False)
@@ -509,11 +511,12 @@ def lr_find_wd(self:Learner,
                stop_div:bool=True, # As in `lr_find`: stop when the loss diverges
                suggest_funcs=(valley,), # fastai suggestion functions (`valley`, `slide`, `minimum`, `steep`)
                show_plot:bool=True, # Plot the curves
-               path=None, # CSV file: each finished wd is appended at once; a second call resumes
+               path=None, # CSV file: each finished wd is appended at once (batched: when its pass ends); a second call resumes
                quiet:bool=False, # No progress bar
                opt_func=None, # Run with this optimizer instead of the Learner's (e.g. `partial(Adam, decouple_wd=False)`)
                fp16:bool=False, # Run in mixed precision (needs CUDA)
-               batched:bool|None=None # All wds in one pass (`batched_lr_find`); False: one `lr_find` each; None: batched when it can be, else one each with a note why
+               batched:bool|None=None, # All wds in one pass (`batched_lr_find`); False: one `lr_find` each; None: batched when it can be, else one each with a note why
+               chunk:int|None=None # Batched: at most this many settings a pass (None: all in one)
               ) -> LRFindWD:
     "fastai's `lr_find` once per `wd`, each from the same weights, optimizer state and random state (so the same batches)"
     wds = _check_values(wds, 'wds')
@@ -530,7 +533,7 @@ def lr_find_wd(self:Learner,
     def _pass(st, settings): return batched_lr_find(self, [st.wd(w) for w, in settings], start_lr, end_lr, num_it, stop_div, opt_func, progress=not quiet)
     res = _sweep(self, 'lr_find_wd', ['wd'], [(w,) for w in wds], dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div),
                  _one, lambda t: LRFindWD(t, num_it, suggest_funcs),
-                 path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched)
+                 path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched, chunk=chunk)
     if show_plot: res.plot()
     return res
 
@@ -661,11 +664,12 @@ def compare_wd(self:Learner,
                wds, # Weight decays to compare (fastai's `wd`)
                epochs:int, # Epochs of `fit_one_cycle` per wd
                lr=None, # A learning rate for all (number, slice, one per group: as `fit_one_cycle`); 'suggest': each wd's own `lr_find` valley; None: the Learner's `lr`
-               path=None, # CSV file: each finished wd is appended at once; a second call resumes
+               path=None, # CSV file: each finished wd is appended at once (batched: when its pass ends); a second call resumes
                quiet:bool=False, # No progress bar
                opt_func=None, # Run with this optimizer instead of the Learner's
                fp16:bool=False, # Run in mixed precision (needs CUDA)
                batched:bool|None=None, # All wds in one pass (`batched_fit`); False: one fit each; None: batched when it can be, else one each with a note why
+               chunk:int|None=None, # Batched: at most this many settings a pass (None: all in one)
                **kwargs
               ) -> CompareWD:
     "`fit_one_cycle(epochs, lr)` once per `wd` from the same initial state and batches, with `WeightDecayStats` attached"
@@ -703,7 +707,7 @@ def compare_wd(self:Learner,
         return res
     fixed = dict(epochs=epochs, lr=lr, **_fit_settings(kwargs))
     return _sweep(self, 'compare_wd', ['wd'], [(w,) for w in wds], fixed, _one,
-                  CompareWD, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched)
+                  CompareWD, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched, chunk=chunk)
 
 # %% ../nbs/20_recipes.ipynb #22aec535
 def _lower_is_better(col:str) -> bool: return 'loss' in col or 'error' in col
@@ -804,11 +808,12 @@ def lr_wd_grid(self:Learner,
                lrs, # Learning rates (fit_one_cycle's `lr_max`), or slices that all spread the same way over the parameter groups
                wds, # Weight decays (fastai's `wd`)
                epochs:int, # Epochs of `fit_one_cycle` per cell
-               path=None, # CSV file: each finished cell is appended at once; a second call resumes
+               path=None, # CSV file: each finished cell is appended at once (batched: when its pass ends); a second call resumes
                quiet:bool=False, # No progress bar
                opt_func=None, # Run with this optimizer instead of the Learner's (`decouple_wd` chooses L2 or decoupled)
                fp16:bool=False, # Run in mixed precision (needs CUDA)
                batched:bool|None=None, # All cells in one pass (`batched_fit`); False: one fit each; None: batched when it can be, else one each with a note why
+               chunk:int|None=None, # Batched: at most this many cells a pass (None: all in one)
                **kwargs
               ) -> LRWDGrid:
     "`fit_one_cycle(epochs, lr, wd=wd)` for every `lr` × `wd`, each from the same initial state and batches"
@@ -827,7 +832,7 @@ def lr_wd_grid(self:Learner,
         return res
     fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **_fit_settings(kwargs))
     return _sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, _one,
-                  LRWDGrid, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched)
+                  LRWDGrid, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched, chunk=chunk)
 
 # %% ../nbs/20_recipes.ipynb #f15b0002
 def plot_grids(grids:dict, # Panel title -> `LRWDGrid`, drawn left to right
