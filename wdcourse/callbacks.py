@@ -113,6 +113,12 @@ def _start_fit(self:WeightDecayStats):
     self.phase += 1
     self.groups,self._opt = wd_groups(self.learn),_inner_opt(self.learn)
     self.modes = [g.mode for g in self.groups]
+    # a penalty in the loss (`L2Penalty`: its `loss_wd`, fastai's L2 `wd`) puts loss_wd·p in `p.grad`: the weight-decay term
+    self._pen = sum(getattr(cb, 'loss_wd', 0.) for cb in self.learn.cbs)
+    if self._pen and any(g.mode=='decoupled' and g.wd for g in self.groups):
+        raise ValueError(f"`WeightDecayStats` logs one weight-decay term: `L2Penalty` and the optimizer's decoupled `wd` are two. "
+                         "Set the Learner's `wd` to 0, or remove `L2Penalty`")
+    if self._pen: self.modes = ['l2']*len(self.groups)
     self._tensors = [(p, g.group, bool(d)) for g in self.groups for p,d in zip(g.params, g.do_wd)]
     names = {id(p):n for n,p in self.model.named_parameters()}
     self._info = pd.DataFrame(dict(group=[g for _,g,_ in self._tensors], do_wd=[d for *_,d in self._tensors],
@@ -147,10 +153,10 @@ def before_step(self:WeightDecayStats):
 @patch
 def _step_stats(self:WeightDecayStats):
     "When this step is, which tensors it logs, the groups' (lr, wd), the tensors' `tensor_stats` (and copies with `track_update`)"
-    lr_wd = _lr_wd(self._opt)
+    lr_wd = [(lr, wd + self._pen) for lr,wd in _lr_wd(self._opt)]
     on = [(i, p, lr_wd[g][1] if d else 0.) for i,(p,g,d) in enumerate(self._tensors) if p.grad is not None]
     with torch.no_grad():
-        stats = [self.tensor_stats(p, p.grad, p*wd) for _,p,wd in on]
+        stats = [self.tensor_stats(p, p.grad - self._pen*p if self._pen and wd else p.grad, p*wd) for _,p,wd in on]
         old = [p.clone() for _,p,_ in on] if self.track_update else None
     return (self.n_steps, self.train_iter, self.epoch), [i for i,*_ in on], lr_wd, stats, old
 
@@ -370,6 +376,9 @@ class L2Penalty(Callback):
     order,run_valid = 0,False
     def __init__(self, wd:float=0.01): # The fastbook's `wd`: equals fastai's L2 `wd` of `2*wd`
         self.wd = check_rate(wd, 'wd')
+
+    @property
+    def loss_wd(self): return 2*self.wd  # the `wd*p` it adds to the gradient, in fastai's convention (`WeightDecayStats` logs it)
 
     def before_fit(self):
         self.penalties,self._dev = [],[]
