@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_batched.ipynb #ec3f7e14
 from __future__ import annotations
-import copy, math, tempfile, warnings
+import copy, math, re, tempfile, warnings
 from types import SimpleNamespace
 import numpy as np, pandas as pd
 import torch
@@ -248,6 +248,9 @@ def _failing_module(model:nn.Module, fn) -> str|None:
         for h in hooks: h.remove()
     return None
 
+# torch's warning when `vmap` runs an operation copy by copy: `check_stackable` says it once in wdcourse's words, the pass not again
+_no_rule = 'There is a performance drop because we have not yet implemented the batching rule'
+
 def check_stackable(learn:Learner) -> str|None:
     "None if 2 stacked copies of the Learner's model run forward and backward on one training batch, else why not"
     b = learn.dls.train.one_batch()
@@ -256,8 +259,14 @@ def check_stackable(learn:Learner) -> str|None:
     sm = StackedModel(learn.model, 2, device=getattr(learn.dls, 'device', None)).train()
     out = {}
     def fwd(): out['pred'] = sm(*xb)
-    why = _failing_module(sm.skeleton, fwd)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        why = _failing_module(sm.skeleton, fwd)
+        if not why:  # validation too: some layers take another path there (`nn.MultiheadAttention`'s fused kernel)
+            with torch.no_grad(): sm.eval()(*xb); sm.train()
     if why: return why
+    slow = sorted({m.group(1) for w in caught if (m := re.search(_no_rule + r' for (\S+?)\.', str(w.message)))})
+    if slow: print(f"batched pass: torch has no batched rule for {', '.join(slow)}, which it runs copy by copy (slower, the same answers)")
     if not isinstance(out['pred'], torch.Tensor):
         return f"the model returns a {type(out['pred']).__name__}, not one tensor: the copies' losses come from one stacked tensor"
     try: _CopyLosses(learn.loss_func, [True, True])(out['pred'], *yb).backward()
@@ -327,7 +336,9 @@ def batched_fit(learn:Learner,
         bl.wd = [w for wd in wds for w in per_group(wd, g)]
         pc,ws = _PerCopy(recs, active),(WeightDecayStats() if stats else None)
         lr_max = np.array([x for lr in lrs for x in per_group(lr, g)])
-        with bl.no_logging(): bl.fit_one_cycle(epochs, lr_max, cbs=[pc] + ([ws] if stats else []), **(fit_kw or {}))
+        with bl.no_logging(), warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message=_no_rule)
+            bl.fit_one_cycle(epochs, lr_max, cbs=[pc] + ([ws] if stats else []), **(fit_kw or {}))
         df,mode = (ws.df if stats else None),wd_mode(bl.opt)
         # copy i's rows of the history, its groups numbered as in a run of its own
         mine = {} if df is None else {i: d.reset_index(drop=True) for i,d in df.assign(group=df.group%g).groupby(df.group.to_numpy()//g)}
@@ -350,6 +361,7 @@ def batched_lr_find(learn:Learner,
             # fastai's LR finder saves and reloads the model and optimizer: the schedulers' NumPy numbers unpickle with a
             # warning of NumPy 2 about its own module names, which no user can act on
             warnings.filterwarnings('ignore', message='numpy.core is deprecated')
+            warnings.filterwarnings('ignore', message=_no_rule)
             bl.lr_find(start_lr, end_lr, num_it, stop_div=False, show_plot=False, suggest_funcs=None)
         return [pd.DataFrame(dict(iter=range(len(r.lrs)), lr=np.asarray(r.lrs, dtype=float), loss=pc.raw[i][:len(r.lrs)],
                                   smooth_loss=[float(x) for x in r.losses])) for i,r in enumerate(recs)]
