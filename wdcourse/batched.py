@@ -21,7 +21,7 @@ from .core import wd_mode
 from .callbacks import WeightDecayStats
 
 # %% auto #0
-__all__ = ['StackedModel', 'why_not_batched', 'check_stackable', 'per_group', 'batched_fit', 'batched_lr_find']
+__all__ = ['StackedModel', 'diverged', 'why_not_batched', 'check_stackable', 'per_group', 'batched_fit', 'batched_lr_find']
 
 # %% ../nbs/22_batched.ipynb #9a7de6db
 # parameter-free layers that act on each number alone: the same on a stacked tensor
@@ -132,9 +132,12 @@ class _CopyView:
     @property
     def opt(self): return SimpleNamespace(hypers=self._learn.opt.hypers[self._i*self._g:(self._i+1)*self._g])
 
-def _nonfinite(vals) -> bool:
-    "Is one of an epoch's losses (the first values of a Recorder row) NaN or inf? Then a recipe's run stops there"
-    return any(v is not None and not math.isfinite(v) for v in vals)
+def diverged(rec:Recorder) -> bool:
+    "Did the last epoch diverge: its train or valid loss NaN or inf, or the train loss above 4x its first smoothed value?"
+    if not rec.values: return False
+    names = [n for n in rec.metric_names[1:] if n!='time']
+    losses = [v for n,v in zip(names, rec.values[-1]) if n in ('train_loss', 'valid_loss') and v is not None]
+    return any(not math.isfinite(v) for v in losses) or bool(rec.losses and losses and losses[0] > 4*float(rec.losses[0]))
 
 class _PerCopy(Callback):
     "One fastai `Recorder` per copy; each copy stops where a run of its own would, the fit when all have"
@@ -174,7 +177,7 @@ class _PerCopy(Callback):
         self._each('after_epoch')
         if self.lr_find: return
         for i,r in enumerate(self.recs):
-            if not self.stopped[i] and r.values and _nonfinite(r.values[-1][:2]):
+            if not self.stopped[i] and diverged(r):
                 self.diverged[i] = True
                 self._stop(i)
 

@@ -21,7 +21,7 @@ from torch import nn
 from matplotlib.ticker import MaxNLocator
 from .core import check_rate, check_int, wd_mode, wd_groups
 from .callbacks import WeightDecayStats, _safe_div
-from .batched import why_not_batched, check_stackable, batched_fit, batched_lr_find, _nonfinite
+from .batched import why_not_batched, check_stackable, batched_fit, batched_lr_find, diverged
 
 # %% auto #0
 __all__ = ['LRFindWD', 'CompareWD', 'LRWDGrid', 'plot_grids']
@@ -568,12 +568,12 @@ def _no_valley() -> pd.DataFrame:
     "The row of a wd whose `lr_find` found no valley with `lr='suggest'`: no epoch ran, and it says so"
     return pd.DataFrame(dict(epoch=[0], lr_max=[np.nan], diverged=[True], note=["lr_find found no valley: no epoch ran"]))
 
-class _StopOnNaN(Callback):
-    "Stop a fit whose epoch losses are not finite, and say so"
+class _StopOnDivergence(Callback):
+    "Stop a fit whose last epoch `diverged`, and say so"
     order = Recorder.order+1  # after the Recorder has the epoch's losses
     def before_fit(self): self.diverged = False
     def after_epoch(self):
-        if self.recorder.values and _nonfinite(self.recorder.values[-1][:2]):
+        if diverged(self.recorder):
             self.diverged = True
             raise CancelFitException()
 
@@ -594,7 +594,7 @@ def _stats_by_epoch(df:pd.DataFrame, n_iter:int, by:list=[]) -> pd.DataFrame:
 
 def _fit_rows(learn, epochs, lr, fit_kw, stats=False) -> pd.DataFrame:
     "`fit_one_cycle` and one row per epoch: the Recorder's values (+ `WeightDecayStats` numbers), `diverged`"
-    stop = _StopOnNaN()
+    stop = _StopOnDivergence()
     wds = WeightDecayStats() if stats else None
     learn.fit_one_cycle(epochs, lr, cbs=[stop]+([wds] if stats else []), **fit_kw)
     names = [n for n in learn.recorder.metric_names[1:] if n!='time']
