@@ -27,7 +27,7 @@ __all__ = ['main', 'cli']
 # %% ../nbs/21_cli.ipynb #7d186d9a
 class _BadOption(ValueError):
     "A command-line option with a value the job cannot use"
-    def __init__(self, opt, msg): super().__init__(f"--{opt}: {msg}")
+    def __init__(self, opt, msg): super().__init__(f"--{opt.replace('_', '-')}: {msg}")  # as a command line spells it
 
 def _numbers(opt, toks, positive=False, default=None):
     "Numbers from the tokens of a list option (spaces or commas), checked like the recipes' arguments"
@@ -67,9 +67,13 @@ def _many(help:str):
 _grid_lrs = {'digits': [1e-3, 3e-3, 1e-2, 3e-2], 'ratings': [1e-3, 5e-3, 2e-2]}
 
 # %% ../nbs/21_cli.ipynb #52d46b4e
-def _learner(dataset:str, device, seed:int) -> Learner:
+# per data set: the defaults of the options that have one (digits: the quick start's set-up, small enough to overfit)
+_defaults = {'digits': dict(wds=[0, 1e-2, 1e-1, 1], lr=1e-2, epochs=40, n_train=200, bs=32),
+             'ratings': dict(wds=[0, 1e-4, 1e-3, 1e-2, 1e-1], lr='suggest', epochs=5, n_train=None, bs=64)}
+
+def _learner(dataset:str, device, seed:int, n_train:int|None) -> Learner:
     "The default data and model: digits and an MLP, or generated ratings and the fastbook's `DotProductBias`"
-    if dataset=='digits': return digits_learner(seed=seed, device=device)
+    if dataset=='digits': return digits_learner(n_train=n_train, bs=_defaults['digits']['bs'], seed=seed, device=device)
     dls = ratings_dls(synth_ratings(seed=seed), seed=seed, device=device)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -78,10 +82,11 @@ def _learner(dataset:str, device, seed:int) -> Learner:
 
 @call_parse
 def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 digits, an MLP) or 'ratings' (generated ratings, the fastbook's DotProductBias)
-         wds:_many("Weight decays to compare (fastai's `wd`; default: 0 1e-4 1e-3 1e-2 1e-1)")=None,
-         lr:str='suggest', # compare_wd's learning rate: 'suggest' (each wd's own lr_find valley) or a number
+         wds:_many("Weight decays to compare (fastai's `wd`; default: 0 0.01 0.1 1 for digits, 0 1e-4 1e-3 1e-2 1e-1 for ratings)")=None,
+         lr:str=None, # compare_wd's learning rate: a number, or 'suggest' (each wd's own lr_find valley); default 1e-2 for digits, suggest for ratings
          lrs:_many("Learning rates of the grid, with --grid (default: 1e-3 3e-3 1e-2 3e-2 for digits, 1e-3 5e-3 2e-2 for ratings)")=None,
-         epochs:int=None, # Epochs of fit_one_cycle per setting (default: 3 for digits, 5 for ratings, as in the fastbook)
+         epochs:int=None, # Epochs of fit_one_cycle per setting (default: 40 for digits, 5 for ratings, as in the fastbook)
+         n_train:int=None, # Training images of digits (default 200: few enough for the MLP to overfit, where weight decay shows)
          grid:store_true=False, # Also run lr_wd_grid over --lrs × --wds
          device:str=None, # cpu, cuda, ... (default: fastai's default_device, the GPU when there is one)
          seed:int=42, # Seeds the data, the split and the initial weights
@@ -91,18 +96,20 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
         ) -> pd.DataFrame:
     "Compare weight decays with lr_find_wd and compare_wd on data that needs no download; write plots and results.csv to --out"
     if dataset not in _grid_lrs: raise _BadOption('dataset', f"must be one of {list(_grid_lrs)}, got {dataset!r}")
-    wds = _numbers('wds', wds, default=[0, 1e-4, 1e-3, 1e-2, 1e-1])
+    d = _defaults[dataset]
+    wds = _numbers('wds', wds, default=d['wds'])
     lrs_given,lrs = lrs is not None,_numbers('lrs', lrs, positive=True, default=_grid_lrs[dataset])
-    if lr!='suggest': lr = _number('lr', lr, positive=True)
+    lr = d['lr'] if lr is None else lr if lr=='suggest' else _number('lr', lr, positive=True)
     if lrs_given and not grid: raise _BadOption('lrs', "sets the grid's learning rates: add --grid, or leave --lrs out")
-    if epochs is None: epochs = 3 if dataset=='digits' else 5
-    epochs,seed = _int('epochs', epochs),_int('seed', seed, lo=0)
+    if n_train is not None and dataset!='digits': raise _BadOption('n_train', "sets the digits' training images: leave it out for ratings")
+    epochs,seed = _int('epochs', d['epochs'] if epochs is None else epochs),_int('seed', seed, lo=0)
+    n_train = _int('n_train', d['n_train'] if n_train is None else n_train, none_ok=True)
     device,out = _check_device(device),Path(out)
     if out.exists() and not out.is_dir(): raise _BadOption('out', f"{out} is a file, not a folder")
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise _BadOption('out', f"cannot make the folder {out}: {e.strerror or e}") from None
 
-    learn = _learner(dataset, device, seed)
+    learn = _learner(dataset, device, seed, n_train)
     batched = False if no_batched else None
     lf = _timed(lambda: learn.lr_find_wd(wds, show_plot=False, quiet=quiet, batched=batched), 'lr_find_wd', len(wds))
     _save(lf.plot(), out/'lr_find_wd.png')
@@ -121,8 +128,18 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
         _save(g.plot(title=f'{dataset}: lr × wd, {epochs} epochs of fit_one_cycle'), out/'lr_wd_grid.png')
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
         print(res.drop(columns='dataset').to_string(index=False, float_format=lambda x: f'{x:.4g}'))
+    print(_best_line(res))
     print(f"\nwritten to {out}/: " + ', '.join(sorted(p.name for p in out.iterdir() if p.is_file())))
     return res
+
+def _best_line(res:pd.DataFrame) -> str:
+    "Which wd ends with the lowest valid loss, against wd=0 (or the smallest wd), and what one run per wd cannot tell"
+    ok = res[~res.diverged & res.valid_loss.notna()]
+    if ok.empty: return "\nevery wd diverged: try a smaller --lr"
+    best,base = ok.loc[ok.valid_loss.idxmin()],ok.loc[ok.wd.idxmin()]
+    acc = f", accuracy {best.accuracy:.4g} against {base.accuracy:.4g}" if 'accuracy' in ok else ''
+    return (f"\nlowest valid loss: wd={best.wd:g}, {best.valid_loss:.4g} against {base.valid_loss:.4g} at wd={base.wd:g}{acc}; "
+            "one run per wd: whether that is beyond run-to-run noise is not measured")
 
 def _timed(run, recipe:str, n:int):
     "Run a recipe and say how it ran: in one batched pass or one fit per setting, and how long it took"
@@ -139,9 +156,9 @@ def _save(fig, fn):
 def cli(argv:list|None=None):
     "The `wdcourse-compare` console script: `main`'s options; a bad one is a one-line error and exit code 2"
     p = anno_parser(main.__wrapped__, prog='wdcourse-compare')
-    for a in p._actions:  # fastcore names the flag after the argument, `--no_batched`: a command line spells it `--no-batched`
-        if '--no_batched' in a.option_strings:
-            a.option_strings.insert(0, '--no-batched'); p._option_string_actions['--no-batched'] = a
+    for a in p._actions:  # fastcore names a flag after its argument, `--no_batched`: a command line spells it `--no-batched`
+        for o in [o for o in a.option_strings if '_' in o]:
+            a.option_strings.insert(0, o.replace('_', '-')); p._option_string_actions[o.replace('_', '-')] = a
     def _error(msg):
         print(f"wdcourse-compare: error: {msg}", file=sys.stderr)
         sys.exit(2)
