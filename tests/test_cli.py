@@ -56,7 +56,8 @@ def test_no_batched_gives_the_same_results(tmp_path):
 
 @pytest.mark.parametrize('args,option', [(['--epochs', '0'], '--epochs'), (['--epochs', 'x'], '--epochs'),
     (['--wds', '0', 'abc'], '--wds'), (['--wds', 'nan'], '--wds'), (['--lrs', '-1'], '--lrs'), (['--dataset', 'mnist'], '--dataset'),
-    (['--device', 'nope'], '--device'), (['--lr', '0'], '--lr'), (['--seed', '-3'], '--seed'), (['--bogus'], '--bogus')])
+    (['--device', 'nope'], '--device'), (['--lr', '0'], '--lr'), (['--seed', '-3'], '--seed'), (['--bogus'], '--bogus'),
+    (['--n-train', '5000'], '--n-train'), (['--lrs', '1e-3'], '--lrs')])
 def test_bad_option_is_one_line_naming_it_exit_2(tmp_path, capsys, args, option):
     "`cli` is what the console script calls; in this process, so that each case costs no fastai import"
     from wdcourse.cli import cli

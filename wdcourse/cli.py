@@ -106,10 +106,13 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     n_train = _int('n_train', d['n_train'] if n_train is None else n_train, none_ok=True)
     device,out = _check_device(device),Path(out)
     if out.exists() and not out.is_dir(): raise _BadOption('out', f"{out} is a file, not a folder")
+    try: learn = _learner(dataset, device, seed, n_train)
+    except ValueError as e:  # more training images than digits has
+        if 'n_train' not in str(e): raise
+        raise _BadOption('n_train', str(e).replace('`', '')) from None
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise _BadOption('out', f"cannot make the folder {out}: {e.strerror or e}") from None
 
-    learn = _learner(dataset, device, seed, n_train)
     batched = False if no_batched else None
     lf = _timed(lambda: learn.lr_find_wd(wds, show_plot=False, quiet=quiet, batched=batched), 'lr_find_wd', len(wds))
     _save(lf.plot(), out/'lr_find_wd.png')

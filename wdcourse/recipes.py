@@ -212,8 +212,15 @@ def _digest(tensors) -> str:
 
 def _no_address(s:str) -> str: return re.sub(r' at 0x[0-9a-fA-F]+', '', s)
 
-def _runs_on(learn) -> dict:
-    "What a sweep runs on, as its file records it: the model (names, shapes, initial weights), the data, the loss and metrics"
+def _loss_text(f) -> str:
+    "A loss function as text that tells two apart: its class and plain settings (a fastai loss: also the torch loss inside)"
+    if not hasattr(f, '__dict__') or isinstance(f, (types.FunctionType, functools.partial, type)): return _describe(f)
+    attrs = {k: v for k,v in vars(f).items() if not k.startswith('_') and k!='training' and isinstance(v, (bool, int, float, str, type(None)))}
+    inner = getattr(f, 'func', None)
+    return f"{type(f).__name__}({', '.join(f'{k}={v!r}' for k,v in sorted(attrs.items()))})" + (f" of {_loss_text(inner)}" if inner is not None else '')
+
+def _runs_on(learn, reuse_opt:bool=False) -> dict:
+    "What a sweep runs on, as its file records it: the model (layers, initial weights), the data, the loss and metrics"
     sd = learn.model.state_dict()
     shapes = hashlib.sha1(repr([(n, tuple(t.shape)) for n,t in sd.items()]).encode()).hexdigest()[:12]
     rng = _get_rng(learn)
@@ -222,11 +229,15 @@ def _runs_on(learn) -> dict:
         first = learn.dls.train.new(shuffle=False, drop_last=False).one_batch()
     finally: _set_rng(learn, rng)
     dl,valid = learn.dls.train,(learn.dls.loaders[1] if len(learn.dls.loaders)>1 else None)
+    layers = hashlib.sha1(_no_address(repr(learn.model)).encode()).hexdigest()[:12]  # the modules and their settings (ReLU, p=0.5)
+    st = learn.opt.state_dict()['state'] if reuse_opt else []  # fastai's: a list per parameter; torch's: a dict
+    opt = [v for s in (st.values() if isinstance(st, dict) else st) for v in s.values() if isinstance(v, torch.Tensor)]
     return dict(model=f"{type(learn.model).__name__}: {sum(t.numel() for t in sd.values())} numbers in {len(sd)} tensors, "
-                      f"names and shapes #{shapes}, initial weights #{_digest(sd.values())}",
+                      f"names and shapes #{shapes}, layers #{layers}, initial weights #{_digest(sd.values())}"
+                      + (f", optimizer state #{_digest(opt)}" if opt else ''),
                 data=f"{len(dl.dataset)} training items in batches of {dl.bs}, {len(valid.dataset) if valid is not None else 0} "
                      f"validation items, first batch #{_digest(t for t in first if isinstance(t, torch.Tensor))}",
-                loss_func=_no_address(repr(learn.loss_func)), metrics=', '.join(_no_address(getattr(m, 'name', repr(m))) for m in learn.metrics) or 'none')
+                loss_func=_loss_text(learn.loss_func), metrics=', '.join(_no_address(getattr(m, 'name', repr(m))) for m in learn.metrics) or 'none')
 
 # %% ../nbs/20_recipes.ipynb #2d31b4db
 def _check_values(xs, name:str, positive:bool=False) -> list:
@@ -363,12 +374,19 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
     fixed = {**fixed, 'optimizer': _describe(opt_func or learn.opt_func), 'splitter': _describe(learn.splitter, closure=True),
              'callbacks': _describe_cbs(learn),
              'fp16': bool(fp16) or any(isinstance(cb, MixedPrecision) for cb in learn.cbs), 'wd_bn_bias': learn.wd_bn_bias,
-             **_runs_on(learn)}
+             **_runs_on(learn, reuse_opt=learn.opt is not None and opt_func is None)}
     if path is not None:  # a file is compared on resume: each part must tell two set-ups apart
         if _vague in fixed['optimizer']:
             raise ValueError(f"`opt_func` {opt_func or learn.opt_func!r} (a lambda or a local function) cannot be told apart from another in the file `path`: use a named function or `partial`, e.g. `partial(SGD, mom=0.9)`")
         if _vague in fixed['splitter']:
             raise ValueError(f"The Learner's `splitter` {learn.splitter!r} (a lambda) cannot be told apart from another in the file `path`: use a named function")
+        if _vague in fixed['loss_func']:
+            raise ValueError(f"The Learner's `loss_func` {learn.loss_func!r} (a lambda or local function) cannot be told apart from another "
+                             "in the file `path`: use a named function or a loss object")
+    if recipe=='compare_wd' and groups[0].mode=='decoupled' and any(getattr(cb, 'loss_wd', 0) for cb in learn.cbs) and any(w for w, in settings):
+        raise ValueError("The Learner's `L2Penalty` puts weight decay in the loss and `compare_wd` sweeps the optimizer's decoupled `wd`: "
+                         "two terms, which `WeightDecayStats` cannot log as one. Remove `L2Penalty`, or sweep L2 decay "
+                         "(`opt_func=partial(Adam, decouple_wd=False)`)")
     why = None if batched is False else why_not_batched(learn, opt_func, fp16, _setup_cbs(learn))
     aside = [type(cb).__name__ for cb in learn.cbs if isinstance(cb, (SaveModelCallback, CSVLogger))]
     if aside: print(f"{recipe}: {' and '.join(aside)} set aside during the runs (each run would save or log over the Learner's own files)")
@@ -705,7 +723,7 @@ def compare_wd(self:Learner,
             rows.insert(1, 'lr_max', _top_lr(lrs[i]))
             res[i] = rows
         return res
-    fixed = dict(epochs=epochs, lr=lr, **_fit_settings(kwargs))
+    fixed = dict(epochs=epochs, lr=self.lr if lr is None else lr, **_fit_settings(kwargs))
     return _sweep(self, 'compare_wd', ['wd'], [(w,) for w in wds], fixed, _one,
                   CompareWD, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched, chunk=chunk)
 
