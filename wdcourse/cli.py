@@ -69,7 +69,7 @@ _grid_lrs = {'digits': [1e-3, 3e-3, 1e-2, 3e-2], 'ratings': [1e-3, 5e-3, 2e-2]}
 # %% ../nbs/21_cli.ipynb #52d46b4e
 # per data set: the defaults of the options that have one (digits: the quick start's set-up, small enough to overfit)
 _defaults = {'digits': dict(wds=[0, 1e-2, 1e-1, 1], lr=1e-2, epochs=40, n_train=200, bs=32),
-             'ratings': dict(wds=[0, 1e-4, 1e-3, 1e-2, 1e-1], lr='suggest', epochs=5, n_train=None, bs=64)}
+             'ratings': dict(wds=[0, 1e-4, 1e-3, 1e-2, 1e-1], lr='suggest', epochs=5, n_train=None)}
 
 def _learner(dataset:str, device, seed:int, n_train:int|None) -> Learner:
     "The default data and model: digits and an MLP, or generated ratings and the fastbook's `DotProductBias`"

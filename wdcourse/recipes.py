@@ -374,7 +374,7 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
     fixed = {**fixed, 'optimizer': _describe(opt_func or learn.opt_func), 'splitter': _describe(learn.splitter, closure=True),
              'callbacks': _describe_cbs(learn),
              'fp16': bool(fp16) or any(isinstance(cb, MixedPrecision) for cb in learn.cbs), 'wd_bn_bias': learn.wd_bn_bias,
-             **_runs_on(learn, reuse_opt=learn.opt is not None and opt_func is None)}
+             **(_runs_on(learn, reuse_opt=learn.opt is not None and opt_func is None) if path is not None else {})}  # only a file needs it
     if path is not None:  # a file is compared on resume: each part must tell two set-ups apart
         if _vague in fixed['optimizer']:
             raise ValueError(f"`opt_func` {opt_func or learn.opt_func!r} (a lambda or a local function) cannot be told apart from another in the file `path`: use a named function or `partial`, e.g. `partial(SGD, mom=0.9)`")
@@ -403,7 +403,8 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
             if todo and batched is None and why: print(f"{recipe}: one run per setting (not batched): {why}")
             if todo and why is None and batched is not False:
                 n = chunk or len(todo)  # each pass's rows are written when it ends: an interrupt loses one pass at most
-                for i in range(0, len(todo), n): _passes(recipe, todo[i:i+n], st, run_pass, lambda s,rows: parts.__setitem__(s, log.add(rows, s)))
+                def add(s, rows): parts[s] = log.add(rows, s)
+                for i in range(0, len(todo), n): _passes(recipe, todo[i:i+n], st, run_pass, add)
                 ran_batched = True
             else:
                 bar = todo if quiet or not todo else progress_bar(todo, leave=False)
