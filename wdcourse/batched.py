@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_batched.ipynb #ec3f7e14
 from __future__ import annotations
-import copy, math, re, tempfile, warnings
+import copy, math, random, re, tempfile, warnings
 from types import SimpleNamespace
 import numpy as np, pandas as pd
 import torch
@@ -12,7 +12,7 @@ from torch import nn
 import torch.nn.functional as F
 from torch.func import functional_call, vmap
 from fastcore.basics import GetAttr
-from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, even_mults, noop, store_attr
+from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, even_mults, noop, store_attr, set_seed
 from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat, adam_step
 from fastai.callback.schedule import fit_one_cycle, lr_find  # patch `Learner`
 from fastai.callback.progress import ProgressCallback
@@ -21,7 +21,8 @@ from .core import wd_mode
 from .callbacks import WeightDecayStats
 
 # %% auto #0
-__all__ = ['StackedModel', 'diverged', 'why_not_batched', 'check_stackable', 'per_group', 'batched_fit', 'batched_lr_find']
+__all__ = ['StackedModel', 'diverged', 'why_not_batched', 'check_stackable', 'reinit_weights', 'use_seed', 'SeedLoader',
+           'per_group', 'batched_fit', 'batched_lr_find']
 
 # %% ../nbs/22_batched.ipynb #9a7de6db
 # parameter-free layers that act on each number alone: the same on a stacked tensor
@@ -42,8 +43,8 @@ def _plain_forward(m:nn.Module, x:torch.Tensor, sm, pre:str='') -> torch.Tensor:
         for n,c in m.named_children(): x = _plain_forward(c, x, sm, f'{pre}{n}.')
         return x
     if type(m) is nn.Flatten: return x.flatten(*(d+1 if d>=0 else d for d in (m.start_dim, m.end_dim)))
-    if type(m) is nn.Dropout:  # one mask for all copies, drawn as a run of its own draws it
-        return x*F.dropout(x.new_ones(x.shape[1:]), m.p, True) if m.training and m.p>0 else x
+    if type(m) is nn.Dropout:  # one mask for all copies, as a run of its own draws it; with seeds, a mask per copy
+        return x*F.dropout(x.new_ones(x.shape if sm.seed_of is not None else x.shape[1:]), m.p, True) if m.training and m.p>0 else x
     if type(m) not in (nn.Linear, nn.BatchNorm1d): return m(x)  # elementwise
     w,b = sm.stacked.get(pre+'weight'),sm.stacked.get(pre+'bias')
     if type(m) is nn.Linear:  # w·xᵀ, transposed: the weight's gradient comes out in its own layout, no copy of it
@@ -72,15 +73,19 @@ class StackedModel(nn.Module):
     def __init__(self,
                  model:nn.Module, # The model to copy (left as it is)
                  k:int, # How many copies
-                 device=None # Where the copies live (default: where `model` is)
+                 device=None, # Where the copies live (default: where `model` is)
+                 starts:list|None=None, # Per copy, a model of the same layers whose weights it starts from (default: `model`'s)
+                 seed_of:list|None=None # Per copy, which of the seeds' batches it trains on (see `SeedLoader`)
                 ):
         super().__init__()
         dev = device or next(model.parameters()).device
         named,bufs = list(model.named_parameters()),dict(model.named_buffers())
         self.k,self.names = k,[n for n,_ in named]
+        srcs = [dict(m.named_parameters()) | dict(m.named_buffers()) for m in (starts or [model]*k)]
+        stack = lambda n: torch.stack([s[n].detach() for s in srcs]).to(dev)
         # what the forward runs on and backward fills; the optimizer sees `copies`, whose tensors are slices of these
-        self.__dict__['stacked'] = {n: p.detach().to(dev).expand(k, *p.shape).clone().requires_grad_(p.requires_grad) for n,p in named}
-        self.__dict__['stacked_buffers'] = {n: b.detach().to(dev).expand(k, *b.shape).clone() for n,b in bufs.items()}
+        self.__dict__['stacked'] = {n: stack(n).requires_grad_(p.requires_grad) for n,p in named}
+        self.__dict__['stacked_buffers'] = {n: stack(n) for n in bufs}
         def copy_(i):
             memo = {id(p): nn.Parameter(self.stacked[n].detach()[i], requires_grad=p.requires_grad) for n,p in named}
             return copy.deepcopy(model, {**memo, **{id(b): self.stacked_buffers[n][i] for n,b in bufs.items()}})
@@ -88,19 +93,26 @@ class StackedModel(nn.Module):
         self.__dict__['skeleton'] = copy.deepcopy(model).to(dev)  # what `functional_call` runs
         self.copy_params = [[dict(c.named_parameters())[n] for c in self.copies] for n in self.names]
         self.plain = _is_plain(model)  # `_plain_forward`, measured faster than `vmap` (below)
+        self.seed_of = None if seed_of is None else torch.tensor(seed_of, device=dev)
 
     def train(self, mode:bool=True):
         self.skeleton.train(mode)
         return super().train(mode)
 
+    def batch_of(self, ts, i:int) -> list:
+        "Copy `i`'s side of a batch's tensors `ts`: its seed's batch in training with seeds, else the batch shared by all"
+        return [t[self.seed_of[i]] for t in ts] if self.training and self.seed_of is not None else list(ts)
+
     def _one(self, params, buffers, *x): return functional_call(self.skeleton, (params, buffers), x)
 
     def forward(self, *x):
         "All copies' outputs, stacked: shape `(k, *output)`"
-        x = _plain(x)
-        if self.plain and len(x)==1: return _plain_forward(self.skeleton, x[0].expand(self.k, *x[0].shape), self)
+        x,per_seed = _plain(x),self.training and self.seed_of is not None
+        if per_seed: x = [t[self.seed_of] for t in x]  # a training batch holds one batch per seed: each copy gets its seed's
+        if self.plain and len(x)==1: return _plain_forward(self.skeleton, x[0] if per_seed else x[0].expand(self.k, *x[0].shape), self)
         # `randomness='same'`: every copy draws the same dropout masks, as a run of its own from the same random state
-        return vmap(self._one, in_dims=(0, 0) + (None,)*len(x), randomness='same')(self.stacked, self.stacked_buffers, *x)
+        return vmap(self._one, in_dims=(0, 0) + (0 if per_seed else None,)*len(x),
+                    randomness='same' if self.seed_of is None else 'different')(self.stacked, self.stacked_buffers, *x)
 
     def link_grads(self, active:list):
         "Each active copy's `p.grad`: its slice of the stacked gradient (None for a stopped copy, which then gets no step)"
@@ -111,10 +123,10 @@ class StackedModel(nn.Module):
 # %% ../nbs/22_batched.ipynb #fa44dbe9
 class _CopyLosses:
     "The batched Learner's loss: the sum of the active copies' losses (a mean would divide every copy's gradient by K)"
-    def __init__(self, loss_func, active:list): self.loss_func,self.active = loss_func,active
+    def __init__(self, loss_func, active:list, sm:StackedModel): self.loss_func,self.active,self.sm = loss_func,active,sm
     def __call__(self, pred, *yb):
         yb = _plain(yb)
-        self.losses = torch.stack([self.loss_func(p, *yb) for p in pred]).as_subclass(torch.Tensor)
+        self.losses = torch.stack([self.loss_func(p, *self.sm.batch_of(yb, i)) for i,p in enumerate(pred)]).as_subclass(torch.Tensor)
         return self.losses[torch.tensor(self.active, device=self.losses.device)].sum()
 
 class _CopyView:
@@ -128,7 +140,7 @@ class _CopyView:
     def loss(self): return self._learn.loss_func.losses[self._i]
     loss_grad = loss
     @property
-    def yb(self): return tuple(_plain(self._learn.yb))
+    def yb(self): return tuple(self._learn.model.batch_of(_plain(self._learn.yb), self._i))
     @property
     def opt(self): return SimpleNamespace(hypers=self._learn.opt.hypers[self._i*self._g:(self._i+1)*self._g])
 
@@ -272,9 +284,32 @@ def check_stackable(learn:Learner) -> str|None:
     if slow: print(f"batched pass: torch has no batched rule for {', '.join(slow)}, which it runs copy by copy (slower, the same answers)")
     if not isinstance(out['pred'], torch.Tensor):
         return f"the model returns a {type(out['pred']).__name__}, not one tensor: the copies' losses come from one stacked tensor"
-    try: _CopyLosses(learn.loss_func, [True, True])(out['pred'], *yb).backward()
+    try: _CopyLosses(learn.loss_func, [True, True], sm)(out['pred'], *yb).backward()
     except Exception as e: return f"the loss function cannot take one copy's predictions: {type(e).__name__}: {str(e).strip()[:200]}"
     return None
+
+# %% ../nbs/22_batched.ipynb #66582052
+def reinit_weights(model:nn.Module) -> int:
+    "Draw new initial weights: `reset_parameters()` of every module that has one; how many did"
+    ms = [m for m in model.modules() if callable(getattr(m, 'reset_parameters', None))]
+    for m in ms: m.reset_parameters()
+    return len(ms)
+
+def use_seed(learn:Learner, seed:int, reinit:bool=False):
+    "Make a run of `learn` depend on `seed` alone: its batch order, dropout masks and (`reinit`) initial weights"
+    set_seed(seed)
+    if reinit: reinit_weights(learn.model)
+    learn.dls.train.rng = random.Random(seed)
+
+class SeedLoader(GetAttr):
+    "Training batches of several seeds in step: each batch stacks every seed's batch along a new first dimension"
+    _default = 'dl'
+    def __init__(self, dl, seeds:list):
+        self.dl,self.loaders = dl,[dl.new() for _ in seeds]
+        for d,s in zip(self.loaders, seeds): d.rng = random.Random(s)  # as `use_seed` shuffles `dl`
+    def __len__(self): return len(self.dl)
+    def __iter__(self):
+        for bs in zip(*self.loaders): yield tuple(torch.stack(ts) for ts in zip(*bs))
 
 # %% ../nbs/22_batched.ipynb #fea12f6e
 def _groups(learn:Learner, opt_func=None) -> list:
@@ -297,10 +332,24 @@ class _PassBar(ProgressCallback):
     "fastai's progress bars for a batched pass, without a loss: the pass's loss is the sum of the copies'"
     def after_batch(self): self.pbar.update(self.iter+1)
 
-def _batched_learner(learn:Learner, k:int, opt_func, path, progress:bool=False) -> tuple:
+def _seeded(learn:Learner, seeds:list, reinit:bool) -> tuple:
+    "The data and per-copy start of a pass whose copies run under `seeds`: (dls, initial models or None, each copy's seed's index)"
+    uniq = list(dict.fromkeys(seeds))
+    starts = None
+    if reinit:
+        models = {s: copy.deepcopy(learn.model) for s in uniq}
+        for s,m in models.items(): set_seed(s); reinit_weights(m)  # as `use_seed` draws them
+        starts = [models[s] for s in seeds]
+    dls = copy.copy(learn.dls)
+    dls.loaders = [SeedLoader(learn.dls.train, uniq), *learn.dls.loaders[1:]]
+    set_seed(uniq[0])  # the pass's other draws (dropout) depend on its seeds alone
+    return dls,starts,[uniq.index(s) for s in seeds]
+
+def _batched_learner(learn:Learner, k:int, opt_func, path, progress:bool=False, seeds:list|None=None, reinit:bool=False) -> tuple:
     "A Learner training `k` copies of `learn`'s model in one pass: (learner, a Recorder per copy, groups per copy, active copies)"
     groups = _groups(learn, opt_func)
-    sm = StackedModel(learn.model, k, device=getattr(learn.dls, 'device', None))
+    dls,starts,seed_of = _seeded(learn, seeds, reinit) if seeds is not None else (learn.dls, None, None)
+    sm = StackedModel(learn.model, k, device=getattr(learn.dls, 'device', None), starts=starts, seed_of=seed_of)
     def splitter(m):  # per copy, its groups as a run of its own has them
         res = []
         for c in m.copies:
@@ -308,7 +357,7 @@ def _batched_learner(learn:Learner, k:int, opt_func, path, progress:bool=False) 
             res += [[ps[n] for n in names] if extra is None else {**extra, 'params': [ps[n] for n in names]} for names,extra in groups]
         return res
     active = [True]*k
-    bl = Learner(learn.dls, sm, loss_func=_CopyLosses(learn.loss_func, active), opt_func=opt_func or learn.opt_func, lr=learn.lr,
+    bl = Learner(dls, sm, loss_func=_CopyLosses(learn.loss_func, active, sm), opt_func=opt_func or learn.opt_func, lr=learn.lr,
                  splitter=splitter, path=path, wd_bn_bias=learn.wd_bn_bias, train_bn=learn.train_bn, moms=learn.moms)
     bl.remove_cbs([cb for cb in bl.cbs if isinstance(cb, ProgressCallback)])
     if progress: bl.add_cb(_PassBar())
@@ -330,12 +379,14 @@ def batched_fit(learn:Learner,
                 fit_kw:dict|None=None, # Other `fit_one_cycle` arguments (`pct_start`, `div`, `moms`, ...)
                 opt_func=None, # The optimizer of the runs (None: the Learner's)
                 stats:bool=False, # Attach `WeightDecayStats` and return each copy's history
-                progress:bool=False # Show fastai's progress bar
+                progress:bool=False, # Show fastai's progress bar
+                seeds:list|None=None, # Per copy: the seed it runs under (`use_seed`); None: all from the Learner's random state
+                reinit:bool=False # With `seeds`: each copy starts from new weights drawn under its seed
                ) -> list:
     "`fit_one_cycle(epochs, lrs[i])` with weight decay `wds[i]` for every copy i, in one pass: per copy its Recorder's rows"
     if len(lrs)!=len(wds): raise ValueError(f"`lrs` and `wds` must have one entry per copy, got {len(lrs)} and {len(wds)}")
     with tempfile.TemporaryDirectory() as tmp:
-        bl,recs,g,active = _batched_learner(learn, len(lrs), opt_func, tmp, progress)
+        bl,recs,g,active = _batched_learner(learn, len(lrs), opt_func, tmp, progress, seeds, reinit)
         bl.wd = [w for wd in wds for w in per_group(wd, g)]
         pc,ws = _PerCopy(recs, active),(WeightDecayStats() if stats else None)
         lr_max = np.array([x for lr in lrs for x in per_group(lr, g)])
@@ -352,11 +403,13 @@ def batched_lr_find(learn:Learner,
                     wds:list, # Per copy: its weight decay (a number or one per group)
                     start_lr:float=1e-7, end_lr:float=10, num_it:int=100, stop_div:bool=True, # As in fastai's `lr_find`
                     opt_func=None, # The optimizer of the runs (None: the Learner's)
-                    progress:bool=False # Show fastai's progress bar
+                    progress:bool=False, # Show fastai's progress bar
+                    seeds:list|None=None, # Per copy: the seed it runs under (`use_seed`); None: all from the Learner's random state
+                    reinit:bool=False # With `seeds`: each copy starts from new weights drawn under its seed
                    ) -> list:
     "fastai's `lr_find` for every copy i with weight decay `wds[i]`, in one pass: per copy its curve"
     with tempfile.TemporaryDirectory() as tmp:
-        bl,recs,g,active = _batched_learner(learn, len(wds), opt_func, tmp, progress)
+        bl,recs,g,active = _batched_learner(learn, len(wds), opt_func, tmp, progress, seeds, reinit)
         bl.wd = [w for wd in wds for w in per_group(wd, g)]
         pc = _PerCopy(recs, active, lr_find=True, stop_div=stop_div)
         # each copy stops by `_PerCopy`'s rule: the pass's own `stop_div` would read the sum of the copies' losses

@@ -5,6 +5,7 @@
 # %% ../nbs/20_recipes.ipynb #01b29434
 from __future__ import annotations
 import copy, hashlib, math, os, random, re, tempfile, itertools, numbers, functools, inspect, types
+from types import SimpleNamespace
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch
@@ -21,7 +22,7 @@ from torch import nn
 from matplotlib.ticker import MaxNLocator
 from .core import check_rate, check_int, wd_mode, wd_groups
 from .callbacks import WeightDecayStats, _safe_div
-from .batched import why_not_batched, check_stackable, batched_fit, batched_lr_find, diverged
+from .batched import why_not_batched, check_stackable, batched_fit, batched_lr_find, diverged, use_seed
 
 # %% auto #0
 __all__ = ['LRFindWD', 'CompareWD', 'LRWDGrid', 'plot_grids']
@@ -156,6 +157,9 @@ class _SweepLog:
         try: df = pd.read_csv(self.path, dtype=str)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
             raise ValueError(f"`path` {self.path} is not a sweep's CSV file ({type(e).__name__}: {str(e).strip()}): pass another `path`") from None
+        if ('seed' in df)!=('seed' in self.keys):
+            raise ValueError(f"`path` {self.path} holds a sweep run {'with' if 'seed' in df else 'without'} `seeds` and this call has "
+                             f"{'none' if 'seed' in df else 'some'}: pass another `path`, or the same seeds as that sweep to resume it")
         missing = [k for k in ['recipe', *self.keys] if k not in df]
         if missing: raise ValueError(f"`path` {self.path} is not a sweep of `{self.fixed['recipe']}`: it has no column {missing}")
         cols = list(df.columns)
@@ -346,11 +350,27 @@ def _fit_settings(kwargs:dict) -> dict:
     ps = inspect.signature(Learner.fit_one_cycle).parameters
     return {k: kwargs.get(k, ps[k].default) for k in sorted(ps) if k not in ('self', *_set_by_recipe)}
 
-def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None, quiet=False, opt_func=None, fp16=False,
-           run_pass=None, batched=None, chunk=None):
-    "Run the settings not already in `path`: all in batched passes (`run_pass(state, settings)`, a list of results), or `run_one(state, *setting)` for each, each from the Learner's state on entry"
+def _check_seeds(seeds, reinit, model) -> list|None:
+    "The seeds as a list of distinct integers >= 0 (or None), checked with `reinit`, or an error naming the argument"
+    if not isinstance(reinit, bool): raise TypeError(f"`reinit` must be True or False, got {reinit!r}")
+    if seeds is None:
+        if reinit: raise ValueError("`reinit=True` draws each seed's initial weights: give the seeds in `seeds`, e.g. `seeds=[0, 1, 2]`")
+        return None
+    if isinstance(seeds, (str, bytes, dict, numbers.Number)) or not hasattr(seeds, '__iter__'):
+        raise TypeError(f"`seeds` must be a list of integers, e.g. [0, 1, 2], got {type(seeds).__name__}: {seeds!r}")
+    seeds = [check_int(s, f'seeds[{i}]', lo=0) for i,s in enumerate(seeds)]
+    if not seeds: raise ValueError("`seeds` must hold at least one seed, got an empty list (None: one run per setting)")
+    dup = sorted({s for i,s in enumerate(seeds) if s in seeds[:i]})
+    if dup: raise ValueError(f"`seeds` must not repeat a seed, got {dup} more than once")
+    if reinit and not any(callable(getattr(m, 'reset_parameters', None)) for m in model.modules()):
+        raise ValueError("`reinit=True` draws new weights with each module's `reset_parameters()`, and no module of this model has one")
+    return seeds
+
+def _check_sweep(learn, recipe, settings, fixed, path, opt_func, fp16, batched, chunk) -> tuple:
+    "Every check of a sweep before anything runs: (the optimizer's groups, the fixed settings the file records, why not batched)"
     if batched is not None and not isinstance(batched, bool): raise TypeError(f"`batched` must be True, False or None, got {batched!r}")
     chunk = check_int(chunk, 'chunk', none_ok=True)
+    if chunk is not None and batched is False: raise ValueError("`chunk` sets how many settings a batched pass holds: with `batched=False` it has no use")
     if opt_func is not None and not callable(opt_func):
         raise TypeError(f"`opt_func` must be an optimizer function such as fastai's `Adam` or `partial(SGD, mom=0.9)`, got {type(opt_func).__name__}: {opt_func!r}")
     if len(learn.dls.train)==0:
@@ -388,30 +408,76 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
                          "two terms, which `WeightDecayStats` cannot log as one. Remove `L2Penalty`, or sweep L2 decay "
                          "(`opt_func=partial(Adam, decouple_wd=False)`)")
     why = None if batched is False else why_not_batched(learn, opt_func, fp16, _setup_cbs(learn))
+    if batched and why: raise ValueError(f"`batched=True` cannot run this sweep in one pass: {why}")
+    return groups,fixed,why,chunk
+
+class _Runs:
+    "How a pass of settings runs: one fastai run each on the Learner, or all as copies of one batched pass"
+    def __init__(self, st, batched:bool, opt_func=None, reinit:bool=False, progress:bool=True):
+        self.st,self.learn,self.batched,self.opt_func,self.reinit,self.progress = st,st.learn,batched,opt_func,reinit,progress
+
+    def _start(self, seed):
+        "A run starts from the Learner's state on entry, then draws under its seed"
+        self.st.reset()
+        if seed is not None: use_seed(self.learn, seed, self.reinit)
+
+    def _seeds(self, seeds) -> dict: return {} if all(s is None for s in seeds) else dict(seeds=seeds, reinit=self.reinit)
+
+    def lr_find(self, wds, seeds, start_lr=1e-7, end_lr=10, num_it=100, stop_div=True) -> list:
+        "Per setting, fastai's `lr_find` curve"
+        l,wds = self.learn,[self.st.wd(w) for w in wds]
+        if self.batched:
+            self.st.reset()
+            return batched_lr_find(l, wds, start_lr, end_lr, num_it, stop_div, self.opt_func, self.progress, **self._seeds(seeds))
+        res = []
+        for w,s in zip(wds, seeds):
+            self._start(s); l.wd = w
+            res.append(_lr_find_curve(l, start_lr, end_lr, num_it, stop_div))
+        return res
+
+    def fit(self, lrs, wds, seeds, epochs:int, fit_kw:dict, stats:bool=False) -> list:
+        "Per setting, one row per epoch of its `fit_one_cycle` (`_fit_table`)"
+        l,wds = self.learn,[self.st.wd(w) for w in wds]
+        if self.batched:
+            self.st.reset()
+            fits = batched_fit(l, lrs, wds, epochs, fit_kw, self.opt_func, stats, self.progress, **self._seeds(seeds))
+        else: fits = [self._fit_one(lr, w, s, epochs, fit_kw, stats) for lr,w,s in zip(lrs, wds, seeds)]
+        self.mode = fits[0].mode if fits else None
+        return _copy_tables(fits, len(l.dls.train))
+
+    def _fit_one(self, lr, wd, seed, epochs, fit_kw, stats) -> SimpleNamespace:
+        "One fastai run, returned as `batched_fit` returns a copy's"
+        l,stop,ws = self.learn,_StopOnDivergence(),(WeightDecayStats() if stats else None)
+        self._start(seed); l.wd = wd
+        l.fit_one_cycle(epochs, lr, cbs=[stop] + ([ws] if stats else []), **fit_kw)
+        return SimpleNamespace(names=[n for n in l.recorder.metric_names[1:] if n!='time'], values=list(l.recorder.values),
+                               diverged=stop.diverged, stats=ws.df if stats else None, mode=wd_mode(l))
+
+def _sweep(learn, recipe, keys, settings, fixed, run, make_result, path=None, quiet=False, opt_func=None, fp16=False,
+           batched=None, chunk=None, seeds=None, reinit=False):
+    "`run(runs, settings)` for the settings (× seeds) not already in `path`: in batched passes, or one fastai run each"
+    seeds = _check_seeds(seeds, reinit, learn.model)
+    groups,fixed,why,chunk = _check_sweep(learn, recipe, settings, fixed, path, opt_func, fp16, batched, chunk)
+    if seeds is not None: keys,settings,fixed = keys+['seed'],[(*s, seed) for s in settings for seed in seeds],{**fixed, 'reinit': reinit}
     aside = [type(cb).__name__ for cb in learn.cbs if isinstance(cb, (SaveModelCallback, CSVLogger))]
     if aside: print(f"{recipe}: {' and '.join(aside)} set aside during the runs (each run would save or log over the Learner's own files)")
-    if batched and why: raise ValueError(f"`batched=True` cannot run this sweep in one pass: {why}")
     log = _SweepLog(path, recipe, fixed, keys)
     parts = {s: log.done(s) for s in settings}
     todo = [s for s in settings if parts[s] is None]
-    ran_batched = False
+    def add(s, rows): parts[s] = log.add(rows, s)
     try:
         with _LearnerState(learn, opt_func, fp16, undecayed=_undecayed(groups)) as st:
             if todo and batched is not False and why is None:
-                why = check_stackable(learn)  # draws one batch: `reset` puts the random state back before every run
+                why = check_stackable(learn)  # draws one batch: every run puts the random state back first
                 if batched and why: raise ValueError(f"`batched=True` cannot run this sweep in one pass: {why}")
             if todo and batched is None and why: print(f"{recipe}: one run per setting (not batched): {why}")
-            if todo and why is None and batched is not False:
-                n = chunk or len(todo)  # each pass's rows are written when it ends: an interrupt loses one pass at most
-                def add(s, rows): parts[s] = log.add(rows, s)
-                for i in range(0, len(todo), n): _passes(recipe, todo[i:i+n], st, run_pass, add)
-                ran_batched = True
-            else:
-                bar = todo if quiet or not todo else progress_bar(todo, leave=False)
-                for s in bar:
-                    if not quiet: bar.comment = ', '.join(f'{k}={v:g}' for k,v in zip(keys, s))
-                    st.reset()
-                    parts[s] = log.add(run_one(st, *s), s)
+            runs = _Runs(st, why is None and batched is not False, opt_func, reinit, progress=not quiet)
+            n = chunk or (len(todo) if runs.batched else 1) or 1  # each pass's rows are written when it ends
+            passes = [todo[i:i+n] for i in range(0, len(todo), n)]
+            bar = passes if quiet or len(passes)<2 else progress_bar(passes, leave=False)
+            for p in bar:
+                if bar is not passes: bar.comment = ', '.join(f'{k}={v:g}' for k,v in zip(keys, p[0]))
+                _passes(recipe, p, lambda ss: run(runs, [dict(zip(keys, s)) for s in ss]), add)
     except KeyboardInterrupt:
         done = [p for p in parts.values() if p is not None]
         learn.last_sweep = make_result(pd.concat(done, ignore_index=True).drop(columns=list(log.fixed))) if done else None
@@ -420,20 +486,19 @@ def _sweep(learn, recipe, keys, settings, fixed, run_one, make_result, path=None
         else: print(f"{recipe} interrupted before its first setting finished: no result kept" + (f", {log.path} unchanged" if log.path and log.path.exists() else f", {log.path} not written" if log.path else ''))
         raise
     res = make_result(pd.concat([parts[s] for s in settings], ignore_index=True).drop(columns=list(log.fixed)))
-    res.batched = ran_batched
+    res.batched = bool(todo) and runs.batched
     return res
 
-def _passes(recipe, todo, st, run_pass, add):
-    "Run `todo` in one batched pass, `add` each setting's rows when the pass is over; a pass that does not fit in GPU memory is split in two, and so on"
-    st.reset()
-    try: rows = run_pass(st, todo)
+def _passes(recipe, todo, run, add):
+    "`run(todo)`, then `add` each setting's rows; a pass that does not fit in GPU memory is split in two, and so on"
+    try: rows = run(todo)
     except torch.cuda.OutOfMemoryError:
         if len(todo)==1: raise
         h = len(todo)//2
         if torch.cuda.is_available(): torch.cuda.empty_cache()
         print(f"{recipe}: {len(todo)} settings do not fit in GPU memory in one pass: running {h} and {len(todo)-h}")
-        _passes(recipe, todo[:h], st, run_pass, add)
-        _passes(recipe, todo[h:], st, run_pass, add)
+        _passes(recipe, todo[:h], run, add)
+        _passes(recipe, todo[h:], run, add)
         return
     for s,r in zip(todo, rows): add(s, r)
 
@@ -485,6 +550,24 @@ def _wd_axis(ax, wds):
     else: ax.set_xscale('log')
     ax.set_xlabel('wd')
 
+def _over_seeds(runs:pd.DataFrame, keys:list) -> pd.DataFrame:
+    "One row per setting `keys` of one row per run: each number's mean over seeds and its sample sd as `<name>_sd`"
+    g = runs.groupby(keys, sort=False)
+    nums = [c for c in runs.select_dtypes('number').columns if c not in (*keys, 'seed', 'epochs')]
+    res = pd.concat({c: g[c].mean() for c in nums} | {f'{c}_sd': g[c].std() for c in nums}, axis=1)
+    res = res[[x for c in nums for x in (c, f'{c}_sd')]]
+    if 'epochs' in runs: res['epochs'] = g.epochs.min()
+    if 'diverged' in runs: res['diverged'] = g.diverged.any()
+    if 'note' in runs: res['note'] = g.note.first()
+    return res.assign(seeds=g.size()).reset_index()
+
+def _band(ax, d:pd.DataFrame, x:str, y:str, fmt:str='-', **kw):
+    "`y` against `x` of one setting's runs: the mean over seeds as a line, their range as a band (one run: the line)"
+    s = d.groupby(x)[y].agg(['mean', 'min', 'max'])
+    line, = ax.plot(s.index, s['mean'], fmt, **kw)
+    if 'seed' in d and d.seed.nunique()>1: ax.fill_between(s.index, s['min'], s['max'], color=line.get_color(), alpha=0.2, lw=0)
+    return line
+
 class _Result:
     "A sweep's result: shows its main table in a notebook"
     _main,batched = None,False  # `batched`: did this call run its settings in one batched pass
@@ -492,31 +575,40 @@ class _Result:
     def __repr__(self): return f"{type(self).__name__}:\n{getattr(self, self._main)!r}"
 
 class LRFindWD(_Result):
-    "One fastai `lr_find` curve per weight decay, from the same weights and batches"
+    "One fastai `lr_find` curve per weight decay (and seed), from the same weights and batches"
     _main = 'suggestions'
     def __init__(self, curves:pd.DataFrame, num_it:int=100, suggest_funcs=(valley,)):
         self.curves,self.num_it,self.suggest_funcs = curves,num_it,suggest_funcs
-        rows = [dict(wd=wd, **_suggest(c, num_it, suggest_funcs)) for wd,c in curves.groupby('wd', sort=False)]
-        self.suggestions = pd.DataFrame(rows)
+        keys = ['wd', 'seed'] if 'seed' in curves else ['wd']
+        self.suggestions = pd.DataFrame([dict(zip(keys, k if isinstance(k, tuple) else (k,)), **_suggest(c, num_it, suggest_funcs))
+                                         for k,c in curves.groupby(keys, sort=False)])
+        names = [getattr(f, 'func', f).__name__ for f in suggest_funcs]
+        g = self.suggestions.groupby('wd', sort=False)
+        # with seeds, each suggestion's spread per wd: its median and range over the seeds
+        self.spread = (pd.concat({f'{n}_{a}': g[n].agg(a) for n in names for a in ('median', 'min', 'max')}, axis=1).reset_index()
+                       if 'seed' in curves else None)
 
     def plot(self, ax=None, figsize=(6.8, 4.2)):
-        "The smoothed loss against the learning rate (log) for every wd, with the suggestions marked"
+        "The smoothed loss against the learning rate (log) for every wd, with the suggestions marked; with seeds, their range"
         if ax is None: _,ax = plt.subplots(figsize=figsize)
         names = [getattr(f, 'func', f).__name__ for f in self.suggest_funcs]
         marks = dict(zip(names, 'os^vD*'))
         first = []
-        for (wd,c),color in zip(self.curves.groupby('wd', sort=False), itertools.cycle(plt.rcParams['axes.prop_cycle'].by_key()['color'])):
-            ax.plot(c.lr, c.smooth_loss, color=color, label=f'wd={wd:g}')
-            s = self.suggestions[self.suggestions.wd==wd].iloc[0]
-            for n in names:
-                if np.isfinite(s[n]):
-                    y = np.interp(np.log(s[n]), np.log(c.lr.values), c.smooth_loss.values)
-                    ax.plot(s[n], y, marks[n], color=color, ms=8, mec='k')
+        colors = itertools.cycle(plt.rcParams['axes.prop_cycle'].by_key()['color'])
+        for (wd,c),color in zip(self.curves.groupby('wd', sort=False), colors):
+            _band(ax, c, 'lr', 'smooth_loss', color=color, label=f'wd={wd:g}')
+            for _,s in self.suggestions[self.suggestions.wd==wd].iterrows():  # one mark per seed
+                own = c[c.seed==s.seed] if 'seed' in c else c
+                for n in names:
+                    if np.isfinite(s[n]):
+                        y = np.interp(np.log(s[n]), np.log(own.lr.values), own.smooth_loss.values)
+                        ax.plot(s[n], y, marks[n], color=color, ms=8, mec='k')
             if len(c): first.append(c.smooth_loss.values[0])
         lo = np.nanmin(self.curves.smooth_loss.values) if len(self.curves) else 0
         if first and np.isfinite(max(first)): ax.set_ylim(lo - 0.05*abs(lo), max(max(first)*1.5, lo+1e-3))
         ax.set_xscale('log'); ax.set_xlabel('learning rate'); ax.set_ylabel('smoothed training loss')
-        ax.set_title('lr_find per weight decay' + (f" (marks: {', '.join(f'{marks[n]} {n}' for n in names)})"), fontsize=10)
+        seeds = f", band: range over {self.curves.seed.nunique()} seeds" if 'seed' in self.curves else ''
+        ax.set_title('lr_find per weight decay' + (f" (marks: {', '.join(f'{marks[n]} {n}' for n in names)}{seeds})"), fontsize=10)
         ax.legend(fontsize=9)
         return ax.figure
 
@@ -535,9 +627,11 @@ def lr_find_wd(self:Learner,
                opt_func=None, # Run with this optimizer instead of the Learner's (e.g. `partial(Adam, decouple_wd=False)`)
                fp16:bool=False, # Run in mixed precision (needs CUDA)
                batched:bool|None=None, # All wds in one pass (`batched_lr_find`); False: one `lr_find` each; None: batched when it can be, else one each with a note why
-               chunk:int|None=None # Batched: at most this many settings a pass (None: all in one)
+               chunk:int|None=None, # Batched: at most this many settings a pass (None: all in one)
+               seeds:list|None=None, # Run each wd once per seed (its batch order, dropout masks); None: once, from the Learner's random state
+               reinit:bool=False # With `seeds`: each seed also draws new initial weights (`reset_parameters()`), for a model trained from scratch
               ) -> LRFindWD:
-    "fastai's `lr_find` once per `wd`, each from the same weights, optimizer state and random state (so the same batches)"
+    "fastai's `lr_find` once per `wd` (and seed), each from the same weights, optimizer state and random state"
     wds = _check_values(wds, 'wds')
     start_lr,end_lr = check_rate(start_lr, 'start_lr', positive=True),check_rate(end_lr, 'end_lr', positive=True)
     if start_lr>=end_lr: raise ValueError(f"`start_lr` must be below `end_lr`, got {start_lr} and {end_lr}")
@@ -546,41 +640,12 @@ def lr_find_wd(self:Learner,
     suggest_funcs = tuple(suggest_funcs or ())
     bad = [f for f in suggest_funcs if not callable(f)]
     if bad: raise TypeError(f"`suggest_funcs` must be functions such as fastai's `valley`, got {bad[0]!r}")
-    def _one(st, wd):
-        self.wd = st.wd(wd)
-        return _lr_find_curve(self, start_lr, end_lr, num_it, stop_div)
-    def _pass(st, settings): return batched_lr_find(self, [st.wd(w) for w, in settings], start_lr, end_lr, num_it, stop_div, opt_func, progress=not quiet)
+    def run(runs, todo): return runs.lr_find([s['wd'] for s in todo], [s.get('seed') for s in todo], start_lr, end_lr, num_it, stop_div)
     res = _sweep(self, 'lr_find_wd', ['wd'], [(w,) for w in wds], dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div),
-                 _one, lambda t: LRFindWD(t, num_it, suggest_funcs),
-                 path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched, chunk=chunk)
+                 run, lambda t: LRFindWD(t, num_it, suggest_funcs), path=path, quiet=quiet, opt_func=opt_func, fp16=fp16,
+                 batched=batched, chunk=chunk, seeds=seeds, reinit=reinit)
     if show_plot: res.plot()
     return res
-
-# %% ../nbs/20_recipes.ipynb #e31c3d52
-def _learner_fingerprint(learn) -> dict:
-    "What must not change when a recipe runs (for tests)"
-    opt = learn.opt.state_dict() if learn.opt is not None else None
-    rng = _get_rng(learn)
-    return dict(model={k: v.clone() for k,v in learn.model.state_dict().items()},
-                opt=copy.deepcopy(opt), wd=learn.wd, cbs=[id(c) for c in learn.cbs], cb_attrs={c.name: id(getattr(learn, c.name, None)) for c in learn.cbs},
-                rng_torch=rng['torch'], rng_numpy=rng['numpy'], rng_python=rng['python'], rng_dls=rng['dls'],
-                recorder={k: getattr(learn.recorder, k, None) for k in ('lrs', 'losses', 'values', 'iters')},
-                accums=[getattr(m, 'value', None) for m in _accumulators(learn)],
-                modes=[m.training for m in learn.model.modules()], opt_obj=id(learn.opt), n_iter=learn.__dict__.get('n_iter'),
-                grads=[None if p.grad is None else p.grad.clone() for p in learn.model.parameters()])
-
-def _test_same(a:dict, b:dict):
-    "Assert two `_learner_fingerprint`s are equal"
-    assert a.keys()==b.keys()
-    for k in a:
-        x,y = a[k],b[k]
-        if k=='model': assert all(torch.equal(x[n], y[n]) for n in x), k
-        elif k=='opt': assert repr(x)==repr(y), k  # tensors print their values
-        elif k=='rng_torch': assert torch.equal(x, y), k
-        elif k=='rng_numpy': assert all(np.array_equal(u, v) for u,v in zip(x, y)), k
-        elif k in ('recorder', 'accums'): assert repr(x)==repr(y), k
-        elif k=='grads': assert all(u is None and v is None or u is not None and v is not None and torch.equal(u, v) for u,v in zip(x, y)), k
-        else: assert x==y, (k, x, y)
 
 # %% ../nbs/20_recipes.ipynb #648a4a13
 def _no_valley() -> pd.DataFrame:
@@ -611,15 +676,6 @@ def _stats_by_epoch(df:pd.DataFrame, n_iter:int, by:list=[]) -> pd.DataFrame:
                           timescale_epochs=s.groupby(keys).timescale.median()/n_iter))
     return e.reset_index()
 
-def _fit_rows(learn, epochs, lr, fit_kw, stats=False) -> pd.DataFrame:
-    "`fit_one_cycle` and one row per epoch: the Recorder's values (+ `WeightDecayStats` numbers), `diverged`"
-    stop = _StopOnDivergence()
-    wds = WeightDecayStats() if stats else None
-    learn.fit_one_cycle(epochs, lr, cbs=[stop]+([wds] if stats else []), **fit_kw)
-    names = [n for n in learn.recorder.metric_names[1:] if n!='time']
-    by_epoch = _stats_by_epoch(wds.df, len(learn.dls.train)) if stats and len(wds.df) else None
-    return _fit_table(names, learn.recorder.values, by_epoch, stop.diverged)
-
 def _fit_table(names:list, values:list, by_epoch:pd.DataFrame|None, diverged:bool) -> pd.DataFrame:
     "One row per epoch: a Recorder's `values` under their `names`, the `WeightDecayStats` numbers per epoch `by_epoch` (`_stats_by_epoch`), `diverged` (one run, or one copy of a batched pass)"
     hist = pd.DataFrame([{n: np.nan if x is None else float(x) for n,x in zip(names, v)} for v in values], columns=names)
@@ -637,16 +693,37 @@ def _copy_tables(fits:list, n_iter:int) -> list:
 
 # %% ../nbs/20_recipes.ipynb #9efc3684
 class CompareWD(_Result):
-    "Short `fit_one_cycle` trainings, one per weight decay, from the same weights and batches"
+    "Short `fit_one_cycle` trainings, one per weight decay (and seed), from the same weights and batches"
     _main = 'summary'
     def __init__(self, history:pd.DataFrame):
         self.history = history
-        last = history.groupby('wd', sort=False).tail(1).set_index('wd')
-        cols = [c for c in history.columns if c not in ('epoch', 'wd', 'diverged')]
-        ran = history.groupby('wd', sort=False).epoch.max()+1
-        if 'note' in history: ran = ran.where(history.groupby('wd', sort=False).note.last().isna(), 0)  # no epoch ran
-        self.summary = last[cols].assign(epochs=ran,
-                                         diverged=history.groupby('wd', sort=False).diverged.any()).reset_index()
+        keys = ['wd', 'seed'] if 'seed' in history else ['wd']
+        g = history.groupby(keys, sort=False)
+        ran = g.epoch.max()+1
+        if 'note' in history: ran = ran.where(g.note.last().isna(), 0)  # no epoch ran
+        cols = [c for c in history.columns if c not in ('epoch', *keys, 'diverged')]
+        runs = g.tail(1).set_index(keys)[cols].assign(epochs=ran, diverged=g.diverged.any()).reset_index()
+        self.summary = _over_seeds(runs, ['wd']) if 'seed' in history else runs
+
+    def best(self, col:str='valid_loss') -> pd.Series:
+        "The wd with the best mean final `col` (lowest for losses and errors), and whether it leads the next beyond the seeds' spread"
+        s = self.summary[~self.summary.diverged]
+        if col not in s: raise ValueError(f"`col` must be a column of `summary`, got {col!r}")
+        s = s.sort_values(col, ascending=_lower_is_better(col))
+        if not len(s): return None
+        b,n = s.iloc[0],(s.iloc[1] if len(s)>1 else None)
+        sd = lambda r: r.get(f'{col}_sd', np.nan)
+        res = dict(wd=b.wd, col=col, mean=b[col], sd=sd(b), next_wd=np.nan if n is None else n.wd,
+                   gap=np.nan if n is None else abs(b[col]-n[col]))
+        # beyond the noise: the two means differ by more than the sum of their sds (their mean ± sd bands do not overlap)
+        res['beyond_noise'] = bool(res['gap'] > sd(b)+sd(n)) if n is not None and np.isfinite(sd(b)+sd(n)) else None
+        seeds = f" ± {res['sd']:.3g} over {int(b.seeds)} seeds" if 'seeds' in b else ''
+        says = f"best {col}: wd={b.wd:g} ({b[col]:.4g}{seeds})"
+        if n is not None:
+            says += f", ahead of wd={n.wd:g} ({n[col]:.4g}{f' ± {sd(n):.3g}' if seeds else ''}) by {res['gap']:.3g}: "
+            says += {True: 'beyond the spread over seeds', False: 'within the spread over seeds, not a measured difference',
+                     None: 'one run per wd does not measure the noise (pass `seeds=`)'}[res['beyond_noise']]
+        return pd.Series({**res, 'says': says})
 
     def plot(self, axs=None, figsize=(6.8, 4.8)):
         "Valid loss by epoch per wd; final train and valid loss against wd; weight norm and WD/loss gradient ratio by epoch"
@@ -657,16 +734,17 @@ class CompareWD(_Result):
         colors = itertools.cycle(plt.rcParams['axes.prop_cycle'].by_key()['color'])
         for (wd,d),c in zip(h.groupby('wd', sort=False), colors):
             kw = dict(color=c, label=f'wd={wd:g}' + (' (diverged)' if d.diverged.any() else ''))
-            if 'valid_loss' in d: axs[0].plot(d.epoch, d.valid_loss, 'o-', **kw)
-            if 'weight_norm' in d: axs[2].plot(d.epoch, d.weight_norm, 'o-', **kw)
-            if 'wd_ratio' in d and (d.wd_ratio>0).any(): axs[3].plot(d.epoch, d.wd_ratio, 'o-', **kw)
-        for col,fmt in (('valid_loss', 'o-'), ('train_loss', 's--')):
-            if col in s: axs[1].plot(s.wd, s[col], fmt, label=col.split('_')[0])
+            if 'valid_loss' in d: _band(axs[0], d, 'epoch', 'valid_loss', 'o-', **kw)
+            if 'weight_norm' in d: _band(axs[2], d, 'epoch', 'weight_norm', 'o-', **kw)
+            if 'wd_ratio' in d and (d.wd_ratio>0).any(): _band(axs[3], d, 'epoch', 'wd_ratio', 'o-', **kw)
+        for col,fmt,c in (('valid_loss', 'o-', 'k'), ('train_loss', 's--', 'gray')):  # colours that are not a wd's
+            if col in s: axs[1].errorbar(s.wd, s[col], s.get(f'{col}_sd'), fmt=fmt, color=c, capsize=3, label=col.split('_')[0])
         if s.diverged.any(): axs[1].plot(s.wd[s.diverged], np.zeros(s.diverged.sum()), 'rx', ms=10, transform=axs[1].get_xaxis_transform(), label='diverged')
         _wd_axis(axs[1], list(s.wd))
         if axs[3].lines: axs[3].set_yscale('log')
-        for ax,t,x in zip(axs, ['valid loss', 'final loss against wd', 'weight norm ‖p‖ (decayed)', 'mean ratio ‖wd·p‖/‖∇L‖'],
-                          ['epoch', 'wd', 'epoch', 'epoch']):
+        seeds = f' (mean, range over {h.seed.nunique()} seeds)' if 'seed' in h else ''
+        for ax,t,x in zip(axs, ['valid loss'+seeds, 'final loss against wd' + (' (mean ± sd)' if seeds else ''),
+                                'weight norm ‖p‖ (decayed)', 'mean ratio ‖wd·p‖/‖∇L‖'], ['epoch', 'wd', 'epoch', 'epoch']):
             ax.set_title(t, fontsize=10); ax.tick_params(labelsize=9)
             # whole epochs, also when one epoch is drawn (by default MaxNLocator wants 2 integers in view, else it goes fractional)
             if x=='epoch': ax.set_xlabel('epoch'); ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
@@ -689,6 +767,8 @@ def compare_wd(self:Learner,
                fp16:bool=False, # Run in mixed precision (needs CUDA)
                batched:bool|None=None, # All wds in one pass (`batched_fit`); False: one fit each; None: batched when it can be, else one each with a note why
                chunk:int|None=None, # Batched: at most this many settings a pass (None: all in one)
+               seeds:list|None=None, # Run each setting once per seed (its batch order, dropout masks); None: once, from the Learner's random state
+               reinit:bool=False, # With `seeds`: each seed also draws new initial weights (`reset_parameters()`), for a model trained from scratch
                **kwargs
               ) -> CompareWD:
     "`fit_one_cycle(epochs, lr)` once per `wd` from the same initial state and batches, with `WeightDecayStats` attached"
@@ -701,32 +781,20 @@ def compare_wd(self:Learner,
             if isinstance(lr, slice): raise  # its own message: which bound is wrong
             raise TypeError(f"`lr` must be a number, a slice, one number per parameter group, 'suggest' or None, got {lr!r}") from None
     kwargs = _check_fit_kwargs(kwargs, 'compare_wd')
-    def _one(st, wd):
-        self.wd = st.wd(wd)
-        lr_max = self.lr if lr is None else lr
-        if suggest:
-            lr_max = _suggest(_lr_find_curve(self, 1e-7, 10, 100), 100, (valley,))['valley']
-            st.reset(); self.wd = st.wd(wd)  # the fit starts where the LR finder did
-            if not math.isfinite(lr_max): return _no_valley()
-        rows = _fit_rows(self, epochs, lr_max, kwargs, stats=True)
-        rows.insert(1, 'lr_max', _top_lr(lr_max))
-        return rows
-    def _pass(st, settings):
-        wds_ = [st.wd(w) for w, in settings]
-        if suggest:  # each wd's own LR finder first, all in one pass, then the fits from the same state
-            lrs = [_suggest(c, 100, (valley,))['valley'] for c in batched_lr_find(self, wds_, 1e-7, 10, 100, True, opt_func, progress=not quiet)]
-            st.reset()
-        else: lrs = [self.lr if lr is None else lr]*len(settings)
+    def run(runs, todo):
+        ws,seeds = [s['wd'] for s in todo],[s.get('seed') for s in todo]
+        if suggest: lrs = [_suggest(c, 100, (valley,))['valley'] for c in runs.lr_find(ws, seeds)]  # each its own, then the fits
+        else: lrs = [self.lr if lr is None else lr]*len(todo)
         ok = [i for i,l in enumerate(lrs) if not suggest or math.isfinite(l)]
-        fits = _copy_tables(batched_fit(self, [lrs[i] for i in ok], [wds_[i] for i in ok], epochs, kwargs, opt_func, stats=True, progress=not quiet), len(self.dls.train)) if ok else []
-        res = [_no_valley() for _ in settings]
+        fits = runs.fit([lrs[i] for i in ok], [ws[i] for i in ok], [seeds[i] for i in ok], epochs, kwargs, stats=True) if ok else []
+        res = [_no_valley() for _ in todo]
         for i,rows in zip(ok, fits):
             rows.insert(1, 'lr_max', _top_lr(lrs[i]))
             res[i] = rows
         return res
     fixed = dict(epochs=epochs, lr=self.lr if lr is None else lr, **_fit_settings(kwargs))
-    return _sweep(self, 'compare_wd', ['wd'], [(w,) for w in wds], fixed, _one,
-                  CompareWD, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched, chunk=chunk)
+    return _sweep(self, 'compare_wd', ['wd'], [(w,) for w in wds], fixed, run, CompareWD, path=path, quiet=quiet,
+                  opt_func=opt_func, fp16=fp16, batched=batched, chunk=chunk, seeds=seeds, reinit=reinit)
 
 # %% ../nbs/20_recipes.ipynb #22aec535
 def _lower_is_better(col:str) -> bool: return 'loss' in col or 'error' in col
@@ -747,22 +815,33 @@ class LRWDGrid(_Result):
     _main = 'pivot'
     def __init__(self, table:pd.DataFrame):
         self.table = table
-        self.final = table.groupby(['lr', 'wd'], sort=False).tail(1).reset_index(drop=True)
+        keys = ['lr', 'wd', 'seed'] if 'seed' in table else ['lr', 'wd']
+        self.final = table.groupby(keys, sort=False).tail(1).reset_index(drop=True)  # one row per run
+        # one row per cell: with seeds, each number's mean and sd over them (a cell where one seed diverged is diverged)
+        self.cells = _over_seeds(self.final.drop(columns=['epoch', 'mode']), ['lr', 'wd']) if 'seed' in table else self.final
 
-    def grid(self, col:str='valid_loss') -> pd.DataFrame:
-        "Final `col` with wd as rows and lr as columns (NaN: diverged)"
-        if col not in self.final: raise ValueError(f"`col` must be one of {[c for c in self.final.columns if c not in ('lr', 'wd', 'epoch')]}, got {col!r}")
-        f = self.final.assign(**{col: self.final[col].where(~self.final.diverged)})
-        return f.pivot(index='wd', columns='lr', values=col).sort_index().sort_index(axis=1)
+    def grid(self, col:str='valid_loss', sd:bool=False) -> pd.DataFrame:
+        "Final `col` (with seeds: its mean; `sd`: its sd over seeds) with wd as rows and lr as columns (NaN: diverged)"
+        if col not in self.cells: raise ValueError(f"`col` must be one of {[c for c in self.final.columns if c not in ('lr', 'wd', 'epoch', 'seed')]}, got {col!r}")
+        v = f'{col}_sd' if sd else col
+        if v not in self.cells: raise ValueError("`sd=True` needs a grid run with `seeds`")
+        f = self.cells.assign(**{v: self.cells[v].where(~self.cells.diverged)})
+        return f.pivot(index='wd', columns='lr', values=v).sort_index().sort_index(axis=1)
 
     @property
     def pivot(self): return self.grid('valid_loss')
 
     @property
     def best(self) -> pd.Series:
-        "The (lr, wd) cell with the lowest final valid loss"
-        f = self.final[~self.final.diverged]
+        "The (lr, wd) cell with the lowest final valid loss (with seeds: mean)"
+        f = self.cells[~self.cells.diverged]
         return f.loc[f.valid_loss.idxmin()] if len(f) else None
+
+    def near_best(self, col:str='valid_loss') -> pd.DataFrame:
+        "With seeds: True for the cells whose mean `col` is within the noise of the best's (apart by at most the sum of their sds)"
+        g,sd = self.grid(col),self.grid(col, sd=True)
+        lr,wd = self.best_cell(col)
+        return (g-g.loc[wd, lr]).abs() <= sd + sd.loc[wd, lr]
 
     def best_cell(self, col:str='valid_loss') -> tuple:
         "(lr, wd) of the best final `col`, as `lr_wd_grid(lrs, wds)` orders them: lowest for losses and errors, else highest"
@@ -804,6 +883,9 @@ class LRWDGrid(_Result):
             lr_best,wd_best = self.best_cell(col)
             i,j = g.index.get_loc(wd_best),g.columns.get_loc(lr_best)
             ax.add_patch(plt.Rectangle((j-0.5, i-0.5), 1, 1, fill=False, ec='red', lw=2.5))
+            if 'seed' in self.table:  # the cells the seeds cannot tell from the best
+                for (a,b),near in np.ndenumerate(self.near_best(col).values):
+                    if near and (a,b)!=(i,j): ax.add_patch(plt.Rectangle((b-0.45, a-0.45), 0.9, 0.9, fill=False, ec='red', lw=1.2, ls='--'))
         # lines of constant lr·wd, in the cells' index coordinates (the axes are log-spaced grids): piecewise linear between
         # the cells, so every cell's centre is a vertex of the line (sampled points alone cut the corners next to the centres)
         pos = wds>0
@@ -816,7 +898,8 @@ class LRWDGrid(_Result):
                 xs = np.unique(snap(np.r_[xl, c-yl], xl))
                 xs = xs[(xs>=xl.min()) & (xs<=xl.max())]
                 ax.plot(fx(xs), fy(snap(c-xs, yl)), ls=':', color='gray', lw=1, alpha=0.8)
-        ax.set_title(f'final {col}\n(box: best; dotted: constant lr·wd)', fontsize=9)
+        near = f'mean of {self.table.seed.nunique()} seeds; box: best, dashed: within its noise' if 'seed' in self.table else 'box: best'
+        ax.set_title(f'final {col}\n({near}; dotted: constant lr·wd)', fontsize=9)
         if colorbar: ax.figure.colorbar(im, ax=ax).ax.tick_params(labelsize=9)
 
 
@@ -833,25 +916,21 @@ def lr_wd_grid(self:Learner,
                fp16:bool=False, # Run in mixed precision (needs CUDA)
                batched:bool|None=None, # All cells in one pass (`batched_fit`); False: one fit each; None: batched when it can be, else one each with a note why
                chunk:int|None=None, # Batched: at most this many cells a pass (None: all in one)
+               seeds:list|None=None, # Run each setting once per seed (its batch order, dropout masks); None: once, from the Learner's random state
+               reinit:bool=False, # With `seeds`: each seed also draws new initial weights (`reset_parameters()`), for a model trained from scratch
                **kwargs
               ) -> LRWDGrid:
     "`fit_one_cycle(epochs, lr, wd=wd)` for every `lr` × `wd`, each from the same initial state and batches"
     (lrs,spread),wds = _check_grid_lrs(lrs),_check_values(wds, 'wds')
     epochs = check_int(epochs, 'epochs')
     kwargs = _check_fit_kwargs(kwargs, 'lr_wd_grid')
-    def _one(st, lr, wd):
-        self.wd = st.wd(wd)
-        rows = _fit_rows(self, epochs, _spread(lr, spread), kwargs)
-        rows.insert(1, 'mode', wd_mode(self))
-        return rows
-    def _pass(st, settings):
-        fits = batched_fit(self, [_spread(lr, spread) for lr,_ in settings], [st.wd(wd) for _,wd in settings], epochs, kwargs, opt_func, progress=not quiet)
-        res = _copy_tables(fits, len(self.dls.train))
-        for rows,f in zip(res, fits): rows.insert(1, 'mode', f.mode)
+    def run(runs, todo):
+        res = runs.fit([_spread(s['lr'], spread) for s in todo], [s['wd'] for s in todo], [s.get('seed') for s in todo], epochs, kwargs)
+        for rows in res: rows.insert(1, 'mode', runs.mode)
         return res
     fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **_fit_settings(kwargs))
-    return _sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, _one,
-                  LRWDGrid, path=path, quiet=quiet, opt_func=opt_func, fp16=fp16, run_pass=_pass, batched=batched, chunk=chunk)
+    return _sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, run, LRWDGrid, path=path,
+                  quiet=quiet, opt_func=opt_func, fp16=fp16, batched=batched, chunk=chunk, seeds=seeds, reinit=reinit)
 
 # %% ../nbs/20_recipes.ipynb #f15b0002
 def plot_grids(grids:dict, # Panel title -> `LRWDGrid`, drawn left to right
