@@ -17,9 +17,9 @@ from fastcore.script import call_parse, anno_parser, store_true
 try: from fastcore.script import Param  # fastcore 1
 except ImportError: Param = None  # fastcore 2: options are described with `Annotated`
 from fastai.basics import Learner, MSELossFlat
-from .core import check_int, check_rate
 from .data import digits_learner, ratings_dls, synth_ratings, DotProductBias
-from .recipes import _check_values  # also patches the recipes onto Learner
+from .core import check_int, check_rate, check_values, check_seeds
+import wdcourse.recipes  # patches the recipes onto Learner
 
 # %% auto #0
 __all__ = ['main', 'cli']
@@ -29,17 +29,25 @@ class _BadOption(ValueError):
     "A command-line option with a value the job cannot use"
     def __init__(self, opt, msg): super().__init__(f"--{opt.replace('_', '-')}: {msg}")  # as a command line spells it
 
+def _tokens(toks) -> list:
+    "The tokens of a list option, separated by spaces or commas"
+    return [t for tok in ([toks] if isinstance(toks, str) else toks) for t in re.split(r'[,\s]+', str(tok).strip()) if t]
+
 def _numbers(opt, toks, positive=False, default=None):
     "Numbers from the tokens of a list option (spaces or commas), checked like the recipes' arguments"
     if toks is None: return default
-    if isinstance(toks, str): toks = [toks]
-    toks = [t for tok in toks for t in re.split(r'[,\s]+', str(tok).strip()) if t]
     vals = []
-    for t in toks:
+    for t in _tokens(toks):
         try: vals.append(float(t))
         except ValueError: raise _BadOption(opt, f"{t!r} is not a number") from None
-    try: return _check_values(vals, opt, positive=positive)
+    try: return check_values(vals, opt, positive=positive)
     except (TypeError, ValueError) as e: raise _BadOption(opt, str(e)) from None
+
+def _seed_list(toks) -> list|None:
+    "The seeds of `--seeds`, checked like the recipes' `seeds`"
+    if toks is None: return None
+    try: return check_seeds([int(t) if t.isdigit() else t for t in _tokens(toks)], False, None)
+    except (TypeError, ValueError) as e: raise _BadOption('seeds', str(e)) from None
 
 def _number(opt, tok, positive=False) -> float:
     "A one-number option, checked like the recipes' arguments"
@@ -90,6 +98,7 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
          grid:store_true=False, # Also run lr_wd_grid over --lrs × --wds
          device:str=None, # cpu, cuda, ... (default: fastai's default_device, the GPU when there is one)
          seed:int=42, # Seeds the data, the split and the initial weights
+         seeds:_many("Run every setting once per seed (its batch order; measures the noise, e.g. --seeds 0 1 2 3)")=None,
          out:str='wdcourse-out', # Folder for the plots and CSV files
          quiet:store_true=False, # No progress bars
          no_batched:store_true=False # One fit per setting (by default each recipe trains all its settings in one batched pass)
@@ -103,6 +112,7 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     if lrs_given and not grid: raise _BadOption('lrs', "sets the grid's learning rates: add --grid, or leave --lrs out")
     if n_train is not None and dataset!='digits': raise _BadOption('n_train', "sets the digits' training images: leave it out for ratings")
     epochs,seed = _int('epochs', d['epochs'] if epochs is None else epochs),_int('seed', seed, lo=0)
+    seeds = _seed_list(seeds)
     n_train = _int('n_train', d['n_train'] if n_train is None else n_train, none_ok=True)
     device,out = _check_device(device),Path(out)
     if out.exists() and not out.is_dir(): raise _BadOption('out', f"{out} is a file, not a folder")
@@ -113,12 +123,12 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise _BadOption('out', f"cannot make the folder {out}: {e.strerror or e}") from None
 
-    batched = False if no_batched else None
-    lf = _timed(lambda: learn.lr_find_wd(wds, show_plot=False, quiet=quiet, batched=batched), 'lr_find_wd', len(wds))
+    kw = dict(quiet=quiet, batched=False if no_batched else None, seeds=seeds)
+    lf = _timed(lambda: learn.lr_find_wd(wds, show_plot=False, **kw), 'lr_find_wd', len(wds))
     _save(lf.plot(), out/'lr_find_wd.png')
-    cmp = _timed(lambda: learn.compare_wd(wds, epochs, lr=lr, quiet=quiet, batched=batched), 'compare_wd', len(wds))
+    cmp = _timed(lambda: learn.compare_wd(wds, epochs, lr=lr, **kw), 'compare_wd', len(wds))
     _save(cmp.plot(), out/'compare_wd.png')
-    sug = lf.suggestions[['wd', 'valley', 'min_loss', 'lr_at_min']].rename(
+    sug = lf.suggestions.groupby('wd', as_index=False)[['valley', 'min_loss', 'lr_at_min']].median().rename(  # with seeds: medians
         columns={'valley': 'lr_find_valley', 'min_loss': 'lr_find_min_loss', 'lr_at_min': 'lr_find_lr_at_min'})
     res = cmp.summary.merge(sug, on='wd')
     res.insert(0, 'dataset', dataset)
@@ -126,23 +136,23 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     cmp.history.to_csv(out/'compare_wd_history.csv', index=False)
     lf.curves.to_csv(out/'lr_find_wd_curves.csv', index=False)
     if grid:
-        g = _timed(lambda: learn.lr_wd_grid(lrs, wds, epochs, quiet=quiet, batched=batched), 'lr_wd_grid', len(lrs)*len(wds))
+        g = _timed(lambda: learn.lr_wd_grid(lrs, wds, epochs, **kw), 'lr_wd_grid', len(lrs)*len(wds))
         g.table.to_csv(out/'lr_wd_grid.csv', index=False)
         _save(g.plot(title=f'{dataset}: lr × wd, {epochs} epochs of fit_one_cycle'), out/'lr_wd_grid.png')
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
         print(res.drop(columns='dataset').to_string(index=False, float_format=lambda x: f'{x:.4g}'))
     print(_best_line(res))
+    if (b := cmp.best()) is not None: print(b.says.replace('`seeds=`', '--seeds'))
     print(f"\nwritten to {out}/: " + ', '.join(sorted(p.name for p in out.iterdir() if p.is_file())))
     return res
 
 def _best_line(res:pd.DataFrame) -> str:
-    "Which wd ends with the lowest valid loss, against wd=0 (or the smallest wd), and what one run per wd cannot tell"
+    "Which wd ends with the lowest valid loss (with seeds: mean), against wd=0 (or the smallest wd)"
     ok = res[~res.diverged & res.valid_loss.notna()]
     if ok.empty: return "\nevery wd diverged: try a smaller --lr"
     best,base = ok.loc[ok.valid_loss.idxmin()],ok.loc[ok.wd.idxmin()]
     acc = f", accuracy {best.accuracy:.4g} against {base.accuracy:.4g}" if 'accuracy' in ok else ''
-    return (f"\nlowest valid loss: wd={best.wd:g}, {best.valid_loss:.4g} against {base.valid_loss:.4g} at wd={base.wd:g}{acc}; "
-            "one run per wd: whether that is beyond run-to-run noise is not measured")
+    return f"\nlowest valid loss: wd={best.wd:g}, {best.valid_loss:.4g} against {base.valid_loss:.4g} at wd={base.wd:g}{acc}"
 
 def _timed(run, recipe:str, n:int):
     "Run a recipe and say how it ran: in one batched pass or one fit per setting, and how long it took"

@@ -12,8 +12,8 @@ from torch import nn, Tensor
 from fastai.basics import Learner, Optimizer, OptimWrapper, weight_decay, l2_reg, L
 
 # %% auto #0
-__all__ = ['check_rate', 'check_int', 'penalty', 'decay_factor', 'wd_timescale', 'wd_half_life', 'wd_mode', 'WDGroup',
-           'wd_groups']
+__all__ = ['check_rate', 'check_int', 'same_number', 'check_values', 'check_seeds', 'penalty', 'decay_factor', 'wd_timescale',
+           'wd_half_life', 'wd_mode', 'WDGroup', 'wd_groups']
 
 # %% ../nbs/00_core.ipynb #05107b0e
 _narrow = {torch.float16: np.float16, torch.bfloat16: np.float32, torch.float32: np.float32}
@@ -42,6 +42,37 @@ def check_int(x, name:str, lo:int=1, none_ok:bool=False) -> int|None:
     if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x<lo:
         raise ValueError(f"`{name}` must be an integer >= {lo}, got {x!r}")
     return int(x)
+
+def same_number(x:float, y:float) -> bool:
+    "Are `x` and `y` one setting: equal to float32 precision (a float32 0.001 is the 0.001 typed)?"
+    return x==y or math.isclose(x, y, rel_tol=1e-6)
+
+def check_values(xs, name:str, positive:bool=False) -> list:
+    "A non-empty list of distinct finite numbers >= 0 (> 0 when `positive`), or an error naming `name`"
+    if isinstance(xs, (numbers.Real, torch.Tensor)) and not isinstance(xs, bool) and np.ndim(xs)==0: xs = [xs]
+    if isinstance(xs, (str, bytes, dict)) or not hasattr(xs, '__iter__'):
+        raise TypeError(f"`{name}` must be a list of numbers, got {type(xs).__name__}: {xs!r}")
+    vals = [check_rate(x, f'{name}[{i}]', positive=positive) for i,x in enumerate(xs)]
+    if not vals: raise ValueError(f"`{name}` must hold at least one number, got an empty {type(xs).__name__}")
+    dup = sorted({v for i,v in enumerate(vals) if any(same_number(v, w) for w in vals[:i])})  # as a resume would match them
+    if dup: raise ValueError(f"`{name}` must not repeat a value (equal to float32 precision), got {dup} more than once")
+    return vals
+
+def check_seeds(seeds, reinit:bool=False, model:nn.Module|None=None) -> list|None:
+    "The seeds as a list of distinct integers >= 0 (or None), checked with `reinit`, or an error naming the argument"
+    if not isinstance(reinit, bool): raise TypeError(f"`reinit` must be True or False, got {reinit!r}")
+    if seeds is None:
+        if reinit: raise ValueError("`reinit=True` draws each seed's initial weights: give the seeds in `seeds`, e.g. `seeds=[0, 1, 2]`")
+        return None
+    if isinstance(seeds, (str, bytes, dict, numbers.Number)) or not hasattr(seeds, '__iter__'):
+        raise TypeError(f"`seeds` must be a list of integers, e.g. [0, 1, 2], got {type(seeds).__name__}: {seeds!r}")
+    seeds = [check_int(s, f'seeds[{i}]', lo=0) for i,s in enumerate(seeds)]
+    if not seeds: raise ValueError("`seeds` must hold at least one seed, got an empty list (None: one run per setting)")
+    dup = sorted({s for i,s in enumerate(seeds) if s in seeds[:i]})
+    if dup: raise ValueError(f"`seeds` must not repeat a seed, got {dup} more than once")
+    if reinit and not any(callable(getattr(m, 'reset_parameters', None)) for m in model.modules()):
+        raise ValueError("`reinit=True` draws new weights with each module's `reset_parameters()`, and no module of this model has one")
+    return seeds
 
 # %% ../nbs/00_core.ipynb #28a23d19
 def _param_list(params):

@@ -20,7 +20,7 @@ from fastai.callback.fp16 import MixedPrecision
 from fastprogress.fastprogress import progress_bar
 from torch import nn
 from matplotlib.ticker import MaxNLocator
-from .core import check_rate, check_int, wd_mode, wd_groups
+from .core import check_rate, check_int, check_values, check_seeds, same_number, wd_mode, wd_groups
 from .callbacks import WeightDecayStats, _safe_div
 from .batched import why_not_batched, check_stackable, batched_fit, batched_lr_find, diverged, use_seed
 
@@ -129,15 +129,11 @@ def _fmt(v):
     if isinstance(v, (list, tuple)): return '(' + ', '.join(_fmt(x) for x in v) + ')'  # `moms` as a list or a tuple, float32 or not: one setting
     return str(v)
 
-def _close(x:float, y:float) -> bool:
-    "Two numbers are one setting: equal to float32 precision (a float32 0.001 is the 0.001 in a file). Duplicates and resume both ask this"
-    return x==y or math.isclose(x, y, rel_tol=1e-6)
-
 def _same(a:str, b:str) -> bool:
-    "Two stored settings are the same: equal numbers (`_close`) or equal strings"
+    "Two stored settings are the same: equal numbers (`same_number`) or equal strings"
     try: x,y = float(a),float(b)
     except (TypeError, ValueError): return a==b
-    return _close(x, y)
+    return same_number(x, y)
 
 def _check_path(path):
     if path is not None and not isinstance(path, (str, os.PathLike)):
@@ -177,7 +173,7 @@ class _SweepLog:
         "The rows of `setting` if it is finished in the file, else None"
         if self.old is None: return None
         m = np.ones(len(self.old), dtype=bool)
-        for k,v in zip(self.keys, setting): m &= np.array([_close(x, v) for x in self.old[k].astype(float).values], dtype=bool)
+        for k,v in zip(self.keys, setting): m &= np.array([same_number(x, v) for x in self.old[k].astype(float).values], dtype=bool)
         return self.old[m].reset_index(drop=True) if m.any() else None
 
     def add(self, rows:pd.DataFrame, setting:tuple) -> pd.DataFrame:
@@ -244,17 +240,6 @@ def _runs_on(learn, reuse_opt:bool=False) -> dict:
                 loss_func=_loss_text(learn.loss_func), metrics=', '.join(_no_address(getattr(m, 'name', repr(m))) for m in learn.metrics) or 'none')
 
 # %% ../nbs/20_recipes.ipynb #2d31b4db
-def _check_values(xs, name:str, positive:bool=False) -> list:
-    "A non-empty list of distinct finite numbers >= 0 (> 0 when `positive`), or an error naming `name`"
-    if isinstance(xs, (numbers.Real, torch.Tensor)) and not isinstance(xs, bool) and np.ndim(xs)==0: xs = [xs]
-    if isinstance(xs, (str, bytes, dict)) or not hasattr(xs, '__iter__'):
-        raise TypeError(f"`{name}` must be a list of numbers, got {type(xs).__name__}: {xs!r}")
-    vals = [check_rate(x, f'{name}[{i}]', positive=positive) for i,x in enumerate(xs)]
-    if not vals: raise ValueError(f"`{name}` must hold at least one number, got an empty {type(xs).__name__}")
-    dup = sorted({v for i,v in enumerate(vals) if any(_close(v, w) for w in vals[:i])})  # as a resume would match them
-    if dup: raise ValueError(f"`{name}` must not repeat a value (equal to float32 precision), got {dup} more than once")
-    return vals
-
 _vague = '?'  # marks a part of a description that cannot tell two set-ups apart
 
 def _describe(f, closure:bool=False) -> str:
@@ -307,14 +292,14 @@ def _check_lr(lr, name:str='lr'):
 
 def _check_grid_lrs(lrs) -> tuple:
     "The grid's learning rates, as numbers (the top one of each) and how each spreads over the parameter groups: (lrs, spread)"
-    if not (isinstance(lrs, (list, tuple)) and any(isinstance(x, slice) for x in lrs)): return _check_values(lrs, 'lrs', positive=True),None
+    if not (isinstance(lrs, (list, tuple)) and any(isinstance(x, slice) for x in lrs)): return check_values(lrs, 'lrs', positive=True),None
     if not all(isinstance(x, slice) for x in lrs): raise TypeError(f"`lrs` must be all numbers or all slices, got {lrs!r}")
     got = [_check_lr(x, f'lrs[{i}]') for i,x in enumerate(lrs)]
     spreads = [None if s.start is None else s.stop/s.start for s in got]
     same = all(a is None for a in spreads) or (None not in spreads and all(math.isclose(a, spreads[0], rel_tol=1e-6) for a in spreads))
     if not same: raise ValueError(f"`lrs` as slices must all spread the same way (one stop/start for all, or all `slice(stop)`), got {lrs!r}")
     # the grid's axis is the top lr; the spread is one setting of the whole sweep
-    return _check_values([s.stop for s in got], 'lrs', positive=True),('slice(lr)' if spreads[0] is None else float(spreads[0]))
+    return check_values([s.stop for s in got], 'lrs', positive=True),('slice(lr)' if spreads[0] is None else float(spreads[0]))
 
 def _spread(lr:float, spread):
     "What `fit_one_cycle` gets for a grid cell: `lr`, or the slice that ends at `lr` and spreads as the grid's"
@@ -349,22 +334,6 @@ def _fit_settings(kwargs:dict) -> dict:
     "The fit's settings as a sweep's file records them: every `fit_one_cycle` argument a recipe passes on, its default where not given"
     ps = inspect.signature(Learner.fit_one_cycle).parameters
     return {k: kwargs.get(k, ps[k].default) for k in sorted(ps) if k not in ('self', *_set_by_recipe)}
-
-def _check_seeds(seeds, reinit, model) -> list|None:
-    "The seeds as a list of distinct integers >= 0 (or None), checked with `reinit`, or an error naming the argument"
-    if not isinstance(reinit, bool): raise TypeError(f"`reinit` must be True or False, got {reinit!r}")
-    if seeds is None:
-        if reinit: raise ValueError("`reinit=True` draws each seed's initial weights: give the seeds in `seeds`, e.g. `seeds=[0, 1, 2]`")
-        return None
-    if isinstance(seeds, (str, bytes, dict, numbers.Number)) or not hasattr(seeds, '__iter__'):
-        raise TypeError(f"`seeds` must be a list of integers, e.g. [0, 1, 2], got {type(seeds).__name__}: {seeds!r}")
-    seeds = [check_int(s, f'seeds[{i}]', lo=0) for i,s in enumerate(seeds)]
-    if not seeds: raise ValueError("`seeds` must hold at least one seed, got an empty list (None: one run per setting)")
-    dup = sorted({s for i,s in enumerate(seeds) if s in seeds[:i]})
-    if dup: raise ValueError(f"`seeds` must not repeat a seed, got {dup} more than once")
-    if reinit and not any(callable(getattr(m, 'reset_parameters', None)) for m in model.modules()):
-        raise ValueError("`reinit=True` draws new weights with each module's `reset_parameters()`, and no module of this model has one")
-    return seeds
 
 def _check_sweep(learn, recipe, settings, fixed, path, opt_func, fp16, batched, chunk) -> tuple:
     "Every check of a sweep before anything runs: (the optimizer's groups, the fixed settings the file records, why not batched)"
@@ -456,7 +425,7 @@ class _Runs:
 def _sweep(learn, recipe, keys, settings, fixed, run, make_result, path=None, quiet=False, opt_func=None, fp16=False,
            batched=None, chunk=None, seeds=None, reinit=False):
     "`run(runs, settings)` for the settings (× seeds) not already in `path`: in batched passes, or one fastai run each"
-    seeds = _check_seeds(seeds, reinit, learn.model)
+    seeds = check_seeds(seeds, reinit, learn.model)
     groups,fixed,why,chunk = _check_sweep(learn, recipe, settings, fixed, path, opt_func, fp16, batched, chunk)
     if seeds is not None: keys,settings,fixed = keys+['seed'],[(*s, seed) for s in settings for seed in seeds],{**fixed, 'reinit': reinit}
     aside = [type(cb).__name__ for cb in learn.cbs if isinstance(cb, (SaveModelCallback, CSVLogger))]
@@ -632,7 +601,7 @@ def lr_find_wd(self:Learner,
                reinit:bool=False # With `seeds`: each seed also draws new initial weights (`reset_parameters()`), for a model trained from scratch
               ) -> LRFindWD:
     "fastai's `lr_find` once per `wd` (and seed), each from the same weights, optimizer state and random state"
-    wds = _check_values(wds, 'wds')
+    wds = check_values(wds, 'wds')
     start_lr,end_lr = check_rate(start_lr, 'start_lr', positive=True),check_rate(end_lr, 'end_lr', positive=True)
     if start_lr>=end_lr: raise ValueError(f"`start_lr` must be below `end_lr`, got {start_lr} and {end_lr}")
     num_it = check_int(num_it, 'num_it', lo=6)
@@ -702,27 +671,28 @@ class CompareWD(_Result):
         ran = g.epoch.max()+1
         if 'note' in history: ran = ran.where(g.note.last().isna(), 0)  # no epoch ran
         cols = [c for c in history.columns if c not in ('epoch', *keys, 'diverged')]
-        runs = g.tail(1).set_index(keys)[cols].assign(epochs=ran, diverged=g.diverged.any()).reset_index()
-        self.summary = _over_seeds(runs, ['wd']) if 'seed' in history else runs
+        self.runs = g.tail(1).set_index(keys)[cols].assign(epochs=ran, diverged=g.diverged.any()).reset_index()  # one row per run
+        self.summary = _over_seeds(self.runs, ['wd']) if 'seed' in history else self.runs
 
     def best(self, col:str='valid_loss') -> pd.Series:
-        "The wd with the best mean final `col` (lowest for losses and errors), and whether it leads the next beyond the seeds' spread"
-        s = self.summary[~self.summary.diverged]
-        if col not in s: raise ValueError(f"`col` must be a column of `summary`, got {col!r}")
-        s = s.sort_values(col, ascending=_lower_is_better(col))
+        "The wd with the best mean final `col` (lowest for losses and errors), and whether it leads the next beyond the seeds' noise"
+        if col not in self.summary: raise ValueError(f"`col` must be a column of `summary`, got {col!r}")
+        s = self.summary[~self.summary.diverged].sort_values(col, ascending=_lower_is_better(col))
         if not len(s): return None
         b,n = s.iloc[0],(s.iloc[1] if len(s)>1 else None)
-        sd = lambda r: r.get(f'{col}_sd', np.nan)
-        res = dict(wd=b.wd, col=col, mean=b[col], sd=sd(b), next_wd=np.nan if n is None else n.wd,
-                   gap=np.nan if n is None else abs(b[col]-n[col]))
-        # beyond the noise: the two means differ by more than the sum of their sds (their mean ± sd bands do not overlap)
-        res['beyond_noise'] = bool(res['gap'] > sd(b)+sd(n)) if n is not None and np.isfinite(sd(b)+sd(n)) else None
-        seeds = f" ± {res['sd']:.3g} over {int(b.seeds)} seeds" if 'seeds' in b else ''
-        says = f"best {col}: wd={b.wd:g} ({b[col]:.4g}{seeds})"
+        res = dict(wd=b.wd, col=col, value=b[col], next_wd=np.nan, next_value=np.nan, gaps=None, beyond_noise=None)
+        says = f"best {col}: wd={b.wd:g} ({b[col]:.4g}" + (f", mean of {int(b.seeds)} seeds)" if 'seeds' in b else ')')
         if n is not None:
-            says += f", ahead of wd={n.wd:g} ({n[col]:.4g}{f' ± {sd(n):.3g}' if seeds else ''}) by {res['gap']:.3g}: "
-            says += {True: 'beyond the spread over seeds', False: 'within the spread over seeds, not a measured difference',
-                     None: 'one run per wd does not measure the noise (pass `seeds=`)'}[res['beyond_noise']]
+            res.update(next_wd=n.wd, next_value=n[col])
+            says += f", ahead of wd={n.wd:g} ({n[col]:.4g}) by {abs(b[col]-n[col]):.3g}"
+            if 'seed' in self.runs and b.seeds>1:  # the same seed is the same batches and start: the gap is measured per seed
+                per = self.runs.pivot(index='seed', columns='wd', values=col)
+                d = (per[n.wd]-per[b.wd])*(1 if _lower_is_better(col) else -1)
+                res.update(gaps=d, beyond_noise=bool(d.mean() > d.std()))
+                says += (f"; per seed {', '.join(f'{x:.3g}' for x in d)} (sd {d.std():.3g}): " +
+                         ('beyond the noise, the gap is larger than its sd over seeds' if res['beyond_noise'] else
+                          'within the noise, the gap is not larger than its sd over seeds'))
+            else: says += ': one run per wd does not measure the noise (pass `seeds=`)'
         return pd.Series({**res, 'says': says})
 
     def plot(self, axs=None, figsize=(6.8, 4.8)):
@@ -772,7 +742,7 @@ def compare_wd(self:Learner,
                **kwargs
               ) -> CompareWD:
     "`fit_one_cycle(epochs, lr)` once per `wd` from the same initial state and batches, with `WeightDecayStats` attached"
-    wds = _check_values(wds, 'wds')
+    wds = check_values(wds, 'wds')
     epochs = check_int(epochs, 'epochs')
     suggest = isinstance(lr, str) and lr=='suggest'
     if not (lr is None or suggest):
@@ -838,10 +808,12 @@ class LRWDGrid(_Result):
         return f.loc[f.valid_loss.idxmin()] if len(f) else None
 
     def near_best(self, col:str='valid_loss') -> pd.DataFrame:
-        "With seeds: True for the cells whose mean `col` is within the noise of the best's (apart by at most the sum of their sds)"
-        g,sd = self.grid(col),self.grid(col, sd=True)
+        "With seeds: True for the cells the seeds cannot tell from the best (their gap per seed to it is not larger than its sd)"
+        if 'seed' not in self.final: raise ValueError("`near_best` needs a grid run with `seeds`")
+        per = self.final.assign(v=self.final[col].where(~self.final.diverged)).pivot_table(index=['wd', 'lr'], columns='seed', values='v', dropna=False)
         lr,wd = self.best_cell(col)
-        return (g-g.loc[wd, lr]).abs() <= sd + sd.loc[wd, lr]
+        d = (per - per.loc[(wd, lr)])*(1 if _lower_is_better(col) else -1)
+        return (d.mean(axis=1) <= d.std(axis=1)).unstack('lr').sort_index().sort_index(axis=1)
 
     def best_cell(self, col:str='valid_loss') -> tuple:
         "(lr, wd) of the best final `col`, as `lr_wd_grid(lrs, wds)` orders them: lowest for losses and errors, else highest"
@@ -898,8 +870,8 @@ class LRWDGrid(_Result):
                 xs = np.unique(snap(np.r_[xl, c-yl], xl))
                 xs = xs[(xs>=xl.min()) & (xs<=xl.max())]
                 ax.plot(fx(xs), fy(snap(c-xs, yl)), ls=':', color='gray', lw=1, alpha=0.8)
-        near = f'mean of {self.table.seed.nunique()} seeds; box: best, dashed: within its noise' if 'seed' in self.table else 'box: best'
-        ax.set_title(f'final {col}\n({near}; dotted: constant lr·wd)', fontsize=9)
+        near = (f', mean of {self.table.seed.nunique()} seeds\nbox: best; dashed: within its noise' if 'seed' in self.table else '\nbox: best')
+        ax.set_title(f'final {col}{near}; dotted: constant lr·wd', fontsize=9)
         if colorbar: ax.figure.colorbar(im, ax=ax).ax.tick_params(labelsize=9)
 
 
@@ -921,7 +893,7 @@ def lr_wd_grid(self:Learner,
                **kwargs
               ) -> LRWDGrid:
     "`fit_one_cycle(epochs, lr, wd=wd)` for every `lr` × `wd`, each from the same initial state and batches"
-    (lrs,spread),wds = _check_grid_lrs(lrs),_check_values(wds, 'wds')
+    (lrs,spread),wds = _check_grid_lrs(lrs),check_values(wds, 'wds')
     epochs = check_int(epochs, 'epochs')
     kwargs = _check_fit_kwargs(kwargs, 'lr_wd_grid')
     def run(runs, todo):
