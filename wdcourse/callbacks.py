@@ -5,6 +5,7 @@
 # %% ../nbs/10_callbacks.ipynb #ec9826fd
 from __future__ import annotations
 import numpy as np, pandas as pd
+from collections import Counter
 import torch
 from torch import nn
 from fastcore.basics import patch
@@ -16,7 +17,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
 # %% auto #0
-__all__ = ['all_norm_types', 'WeightDecayStats', 'norm_fed_weights', 'L2Penalty', 'wd_param_groups', 'wd_splitter']
+__all__ = ['all_norm_types', 'WeightDecayStats', 'DataFlow', 'norm_fed_weights', 'L2Penalty', 'wd_param_groups', 'wd_splitter']
 
 # %% ../nbs/10_callbacks.ipynb #18cae39b
 _stat_cols = ['loss_grad_norm', 'wd_grad_norm', 'ratio', 'cos', 'weight_norm', 'penalty', 'decay_step_norm', 'timescale']
@@ -42,9 +43,10 @@ def _angle(dd, dp, pp):
         pn = np.sqrt(pp)
         return np.where(pp>0, np.arctan2(np.sqrt(np.maximum(dd - dp**2/pp, 0.)), pn + dp/pn), np.nan)
 
-def _derived(lr, wd, gn, pn, dot, gn_d, upd=None):
+def _derived(lr, wd, gn, pn, dot, gn_d, upd=None, power=2.):
     "Every logged column, from ‖∇L‖, ‖p_d‖, <∇L_d,p_d>, ‖∇L_d‖ (and the step's `upd`)"
-    # d: the decayed parameters; upd = (‖Δp‖², <Δp,p>, ‖p‖², ‖p_n‖²), n: the weights that feed a norm layer
+    # d: the decayed parameters; upd = (‖Δp‖², <Δp,p>, ‖p‖², ‖p_n‖²), n: the weights that feed a norm layer, whose
+    # step turns them by an angle ∝ lr/‖p_n‖^power (`_norm_power`)
     lr,wd = np.asarray(lr, dtype=float),np.asarray(wd, dtype=float)
     with np.errstate(divide='ignore', invalid='ignore'):
         cos = np.where((gn_d>0) & (pn>0), dot/(gn_d*pn), np.nan)
@@ -55,7 +57,7 @@ def _derived(lr, wd, gn, pn, dot, gn_d, upd=None):
         if upd is None: return res
         dd,dp,pp,pp_n = upd
         return dict(res, update_norm=np.sqrt(dd), decay_share=_safe_div(lr*wd*pn, np.sqrt(dd)), angular_update=_angle(dd, dp, pp),
-                    effective_lr=np.where(pp_n>0, lr/np.where(pp_n>0, pp_n, 1), np.nan))
+                    effective_lr=np.where(pp_n>0, lr/np.where(pp_n>0, pp_n, 1)**(power/2), np.nan))
 
 # %% ../nbs/10_callbacks.ipynb #a956e242
 class WeightDecayStats(Callback):
@@ -66,7 +68,7 @@ class WeightDecayStats(Callback):
     def __init__(self,
                  every:int=1, # Log every `every` optimizer steps
                  per_layer:bool=False, # Also give each parameter tensor's rows (`layer_df`, `plot_layers`)
-                 track_update:bool=False, # Also measure the step: ‖Δp‖, decay's share of it, the angle p turns by, lr/‖p‖² (copies p)
+                 track_update:bool=False, # Also measure the step: ‖Δp‖, decay's share, the angle p turns by, `effective_lr` (copies p)
                  norm_fed:list|None=None, # Weights a normalization layer follows, for `effective_lr` (None: `norm_fed_weights`)
                  recorder_cols:bool=False, # Add the epoch's mean `wd_ratio` and `wd_cos` to the Recorder's table
                  log_lr_find:bool=False, # Log during `lr_find` too (by default it is skipped and the history kept)
@@ -80,7 +82,7 @@ class WeightDecayStats(Callback):
         self._reset()
 
     def _init_state(self): self._dev,self._pending,self._fitting = [],None,False  # also after unpickling: no fit runs then
-    def _reset(self): self.phase,self.n_steps,self._keys,self._dev,self._chunks,self._iters_per_epoch = -1,0,None,[],[],{}
+    def _reset(self): self.phase,self.n_steps,self._keys,self._dev,self._chunks,self._iters_per_epoch,self._flow = -1,0,None,[],[],{},None
     def __getstate__(self): self._flush(); return super().__getstate__()
 
     def tensor_stats(self, p, grad, wd_grad) -> dict:
@@ -123,14 +125,16 @@ def _start_fit(self:WeightDecayStats):
     names = {id(p):n for n,p in self.model.named_parameters()}
     self._info = pd.DataFrame(dict(group=[g for _,g,_ in self._tensors], do_wd=[d for *_,d in self._tensors],
         layer=[names.get(id(p), f'group{g.group}.{i}') for g in self.groups for i,p in enumerate(g.params)]))
-    self._param_names,self._nf_auto = set(names.values()),set(norm_fed_weights(self.model))
+    self._param_names,self._power = set(names.values()),_norm_power(self._opt)
+    self._flow = DataFlow(self.model) if self.track_update and self.norm_fed is None else None  # reads the first batch's pass
     self._iters_per_epoch[self.phase] = len(self.dls.train)
     if self.recorder_cols: self._add_recorder_cols()
     self._fitting = True
 
 @patch
 def after_fit(self:WeightDecayStats):
-    "Move what is left to the CPU"
+    "Move what is left to the CPU (and remove `DataFlow`'s hooks if no batch ran)"
+    if self._flow is not None: self._flow.remove()
     self._flush()
     self._fitting = False
 
@@ -139,6 +143,18 @@ def _lr_wd(opt) -> list:
     "(lr, wd) of each parameter group now, from the optimizer that applies them"
     if isinstance(opt, torch.optim.Optimizer): return [(float(g['lr']), float(g['weight_decay'])) for g in opt.param_groups]
     return [(float(h['lr']), float(h['wd'])) for h in opt.hypers]
+
+_adaptive_torch = (torch.optim.Adam, torch.optim.AdamW, torch.optim.Adamax, torch.optim.NAdam, torch.optim.RAdam, torch.optim.RMSprop,
+                   torch.optim.Adagrad)
+
+def _norm_power(opt) -> float:
+    "n such that a step turns a scale-invariant weight by ∝ lr/‖p‖ⁿ: 2 for SGD, 1 for Adam-type, 0 for LAMB and LARC"
+    # SGD's step is the gradient, ∝ 1/‖p‖; Adam's is normalized by √v, of size lr; LAMB's and LARC's are scaled to ‖p‖
+    if isinstance(opt, torch.optim.Optimizer):
+        return 2. if isinstance(opt, torch.optim.SGD) else 1. if isinstance(opt, _adaptive_torch) else np.nan
+    steps = {getattr(getattr(cb, 'func', cb), '__name__', '') for cb in opt.cbs}
+    if steps & {'lamb_step', 'larc_step'}: return 0.
+    return 1. if 'average_sqr_grad' in steps else 2. if steps & {'sgd_step', 'momentum_step'} else np.nan  # RAdam: after ~6 steps
 
 def _update_stats(p, old) -> dict:
     "‖Δp‖² and <Δp,p> of one step, from the weights `old` before it and `p` after it"
@@ -213,26 +229,99 @@ def after_epoch(self:WeightDecayStats):
     self._flush()
 
 # %% ../nbs/10_callbacks.ipynb #b16a0002
-_scale_free_norms = norm_types + (nn.GroupNorm,) + ((nn.RMSNorm,) if hasattr(nn, 'RMSNorm') else ())
-_bias_free_norms = (nn.LayerNorm, nn.GroupNorm) + ((nn.RMSNorm,) if hasattr(nn, 'RMSNorm') else ())  # they normalize across channels: a per-channel bias is not removed
+_weight_layers = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
+# f(k·x) = k·f(x) for k > 0, with no offset of their own: between a bias-free weight and a norm, they keep its scale free
+_homogeneous = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.Identity, nn.Flatten, nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d,
+                nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d,
+                nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d)
+_rms_norm = (nn.RMSNorm,) if hasattr(nn, 'RMSNorm') else ()
+_scale_free_norms = norm_types + (nn.GroupNorm, nn.SyncBatchNorm) + _rms_norm
+_centring_norms = tuple(n for n in norm_types if n is not nn.LayerNorm) + (nn.SyncBatchNorm,)  # batch and instance norms
 
-def _scale_free(m, nxt):
-    "Is `m`'s weight scale-invariant when `nxt` follows it? Batch and instance norms remove a per-channel bias, the others need none"
-    if not (isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)) and isinstance(nxt, _scale_free_norms)): return False
-    return m.bias is None or not isinstance(nxt, _bias_free_norms) or (isinstance(nxt, nn.GroupNorm) and nxt.num_groups==nxt.num_channels)
+def _centres(norm) -> bool:
+    "Does `norm` subtract each channel's mean, so that a bias right before it drops out?"
+    return isinstance(norm, _centring_norms) or (isinstance(norm, nn.GroupNorm) and norm.num_groups==norm.num_channels)
 
-def norm_fed_weights(model:nn.Module) -> list:
-    "Names of the `Linear` and convolution weights whose next module (in registration order) is a normalization layer that makes them scale-invariant"
-    leaves = [(n,m) for n,m in model.named_modules() if next(m.children(), None) is None]
-    return [f'{n}.weight' if n else 'weight' for (n,m),(_,nxt) in zip(leaves, leaves[1:]) if _scale_free(m, nxt)]
+def _node(x):
+    "The autograd node that made `x`, the one tensor a module takes or gives (None for anything else)"
+    if isinstance(x, (tuple, list)) and len(x)==1: x = x[0]
+    return x.grad_fn if isinstance(x, torch.Tensor) else None
+
+def _uses(roots, stop=None) -> Counter:
+    "How many operations use each node's result, over the autograd graph that makes `roots` (down to `stop`)"
+    uses,todo,seen = Counter(),list(roots),set(roots)
+    while todo:
+        for node,_ in todo.pop().next_functions:
+            if node is None: continue
+            uses[node] += 1
+            if node not in seen and node is not stop: seen.add(node); todo.append(node)
+    return uses
+
+# %% ../nbs/10_callbacks.ipynb #c3d1f0a1
+def _norm_fed(model, calls, roots) -> list:
+    "Names of the weights whose output reaches a scale-free norm through homogeneous layers only, and goes nowhere else"
+    uses = _uses(roots)
+    made = {out:(m, inp) for m,inp,out in calls if out is not None and out is not inp}  # an identity (eval Dropout) makes nothing
+    # the input of each call, when nothing outside the call uses it (RMSNorm, for one, uses its input twice)
+    only_here = {inp for m,inp,out in calls if inp is not None and out is not None and uses[inp]==_uses([out], stop=inp)[inp]}
+    fed = set()  # the outputs of weight layers whose scale a norm removes
+    for norm,node,_ in calls:
+        between = 0
+        while isinstance(norm, _scale_free_norms) and node in made and node in only_here:
+            layer,node_in = made[node]
+            if isinstance(layer, _weight_layers):
+                if layer.bias is None or (between==0 and _centres(norm)): fed.add(node)
+                break
+            if not isinstance(layer, _homogeneous): break
+            node,between = node_in,between+1
+    ok = {}
+    for m,_,out in calls:  # a layer used twice must feed a norm both times
+        if isinstance(m, _weight_layers): ok[m] = ok.get(m, True) and out in fed
+    params = dict(model.named_parameters())
+    return [n for n in (f'{name}.weight'.lstrip('.') for name,m in model.named_modules() if ok.get(m)) if n in params]
+
+class DataFlow:
+    "Hooks that record which module's output feeds which over one forward pass of `model`, then remove themselves"
+    def __init__(self, model:nn.Module):
+        self.names,self._calls,self._inputs = None,[],{}
+        leaves = [m for m in model.modules() if next(m.children(), None) is None]
+        self._hooks = [h for m in leaves for h in (m.register_forward_pre_hook(self._enter), m.register_forward_hook(self._leave))]
+        self._hooks.append(model.register_forward_hook(self._done))
+
+    def _enter(self, m, args): self._inputs[m] = _node(args)
+    def _leave(self, m, args, out): self._calls.append((m, self._inputs.pop(m, None), _node(out)))
+    def _done(self, model, args, out):
+        outs = out if isinstance(out, (tuple, list)) else [out]
+        roots = [o.grad_fn for o in outs if isinstance(o, torch.Tensor) and o.grad_fn is not None]
+        self.names = _norm_fed(model, self._calls, roots)  # `norm_fed_weights`
+        self.remove()
+
+    def remove(self):
+        "Remove the hooks and forget the pass (its autograd nodes hold the batch's activations)"
+        for h in self._hooks: h.remove()
+        self._hooks,self._calls,self._inputs = [],[],{}
+
+# %% ../nbs/10_callbacks.ipynb #c3d1f0a2
+def norm_fed_weights(model:nn.Module, *xs) -> list:
+    "Names of the weights whose scale a normalization layer removes, traced in a forward pass on `xs`"
+    training = [(m, m.training) for m in model.modules()]
+    flow = DataFlow(model)
+    try:
+        model.eval()  # the same layers run, and BatchNorm's running statistics stay as they are
+        with torch.enable_grad(): model(*xs)
+    finally:
+        flow.remove()
+        for m,t in training: m.training = t
+    return flow.names
 
 @patch
 def _norm_fed_names(self:WeightDecayStats) -> set:
     "The names of the weights `effective_lr` is logged for: `norm_fed`, checked against the model, or those `norm_fed_weights` finds"
-    if self.norm_fed is None: return self.__dict__.get('_nf_auto', set())
+    if self.norm_fed is None: return set(getattr(self._flow, 'names', None) or ())
     unknown = set(self.norm_fed) - self.__dict__.get('_param_names', set())
     if unknown: raise ValueError(f"`norm_fed` names no parameter of the model: {sorted(unknown)}; the history is kept: set "
-                             "`learn.weight_decay_stats.norm_fed` to names from `learn.model.named_parameters()` (or None) and read it again")
+                                 "`learn.weight_decay_stats.norm_fed` to names from `learn.model.named_parameters()` (or None) "
+                                 "and read it again")
     return set(self.norm_fed)
 
 # %% ../nbs/10_callbacks.ipynb #5d481aa0
@@ -257,7 +346,7 @@ def layer_df(self:WeightDecayStats) -> pd.DataFrame:
     t = self._tensor_rows()
     if t.empty: return t
     gn,wd = np.sqrt(t['grad_sq'].to_numpy()),np.where(t.do_wd, t.wd, 0.)
-    stats = _derived(t.lr, wd, gn, np.sqrt(t['weight_sq'].to_numpy()), t['dot'].to_numpy(), gn, self._update_terms(t))
+    stats = _derived(t.lr, wd, gn, np.sqrt(t['weight_sq'].to_numpy()), t['dot'].to_numpy(), gn, self._update_terms(t), self._power)
     own = [k for k in self._keys if k not in _std_keys]
     return pd.concat([t[_meta_cols+['layer']].assign(decayed=t.do_wd & (t.wd!=0)), t[['lr', 'wd', 'mode']],
                       pd.DataFrame(stats, index=t.index).astype(float), t[own]], axis=1)
@@ -273,7 +362,7 @@ def df(self:WeightDecayStats) -> pd.DataFrame:
     def total(x, where=True): return np.add.reduceat(np.where(where, x, 0.), start)  # NaN in, NaN out (pandas' sums skip it)
     dec,first,upd = t.do_wd.to_numpy(),t.iloc[start],self._update_terms(t)
     stats = _derived(first.lr, first.wd, np.sqrt(total(t['grad_sq'])), np.sqrt(total(t['weight_sq'], dec)), total(t['dot'], dec),
-                     np.sqrt(total(t['grad_sq'], dec)), None if upd is None else [total(u) for u in upd])
+                     np.sqrt(total(t['grad_sq'], dec)), None if upd is None else [total(u) for u in upd], self._power)
     return pd.concat([first[_meta_cols+['lr', 'wd', 'mode']].reset_index(drop=True), pd.DataFrame(stats).astype(float)], axis=1)
 
 # %% ../nbs/10_callbacks.ipynb #564b48a2
