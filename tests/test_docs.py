@@ -1,5 +1,5 @@
 "The docs site: built from the notebooks without Quarto, served on 127.0.0.1, every page opened in headless Chromium"
-import functools, hashlib, html, http.server, os, re, subprocess, sys, threading
+import functools, hashlib, html, http.server, inspect, io, os, re, subprocess, sys, threading
 from pathlib import Path
 from urllib.parse import urlparse, unquote
 import pytest
@@ -16,7 +16,8 @@ def build(dest:Path) -> Path:
 @pytest.fixture(scope='module')
 def site(tmp_path_factory): return build(tmp_path_factory.mktemp('site'))
 
-def tree(d:Path) -> dict: return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob('*')) if p.is_file()}
+def tree(d:Path) -> dict:
+    return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob('*')) if p.is_file()}
 
 def test_build_is_reproducible(site, tmp_path):
     again = build(tmp_path/'again')
@@ -24,14 +25,33 @@ def test_build_is_reproducible(site, tmp_path):
     assert a.keys()==b.keys()
     assert [f for f in a if a[f]!=b[f]]==[]
 
+def base_path() -> str:
+    from nbdev.config import get_config
+    return '/' + get_config().doc_baseurl.strip('/')  # `/wdcourse`: where GitHub Pages serves the site
+
+class Pages(http.server.SimpleHTTPRequestHandler):
+    "The site as GitHub Pages serves it: under its base path, and its 404 page (status 404) for any path that is not a file"
+    base = '/'
+    def log_message(self, *args): pass
+    def translate_path(self, path):
+        p = urlparse(path).path
+        inside = (p + '/').startswith(self.base + '/')
+        return super().translate_path(p[len(self.base):] or '/') if inside else os.path.join(self.directory, '.not-here')
+    def send_error(self, code, message=None, explain=None):
+        if code!=404: return super().send_error(code, message, explain)
+        body = (Path(self.directory)/'404.html').read_bytes()
+        self.send_response(404)
+        self.send_header('Content-Type', 'text/html; charset=utf-8'); self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        if self.command!='HEAD': self.wfile.write(body)
+
 @pytest.fixture(scope='module')
 def server(site):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args): pass
-    handler = functools.partial(Quiet, directory=str(site))
+    "The site's URL: `http://127.0.0.1:port/wdcourse`"
+    handler = functools.partial(type('SitePages', (Pages,), {'base': base_path()}), directory=str(site))
     httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f'http://127.0.0.1:{httpd.server_address[1]}'
+    yield f'http://127.0.0.1:{httpd.server_address[1]}{base_path()}'
     httpd.shutdown()
 
 @pytest.fixture(scope='module')
@@ -49,9 +69,11 @@ def browser():
 
 def pages(site): return sorted(p.name for p in site.glob('*.html'))
 
-def open_page(browser, url):
-    "Open `url`; return the page, the console errors and every URL it requested"
-    page = browser.new_page(viewport={'width': 1280, 'height': 900})
+WINDOWS = {1280: 900, 390: 844}  # a laptop's window and a phone's (width: height)
+
+def open_page(browser, url, width:int=1280):
+    "Open `url` in a window `width` px wide; return the page, the console errors and every URL it requested"
+    page = browser.new_page(viewport={'width': width, 'height': WINDOWS[width]})
     errors,requests = [],[]
     page.on('console', lambda m: errors.append(m.text) if m.type=='error' else None)
     page.on('pageerror', lambda e: errors.append(str(e)))
@@ -71,13 +93,14 @@ def test_every_page(site, server, browser):
         imgs = page.eval_on_selector_all('img', 'els => els.map(e => [e.getAttribute("src"), e.naturalWidth, e.naturalHeight])')
         assert all(w>0 and h>0 for _,w,h in imgs), (name, [i for i in imgs if not (i[1] and i[2])])
         hrefs = page.eval_on_selector_all('a[href]', 'els => els.map(e => e.href)')
-        links |= {h for h in hrefs if h.startswith(server)}
+        links |= {h for h in hrefs if urlparse(h).netloc==urlparse(server).netloc}
         page.close()
-    # no internal link is broken: the page exists and so does the element its #fragment names
+    # no internal link is broken: it stays under the base path, the page exists and so does the element its #fragment names
     ids = {}
     for link in sorted(links):
         u = urlparse(link)
-        path = unquote(u.path).lstrip('/') or 'index.html'
+        assert unquote(u.path).startswith(base_path() + '/'), f"link outside the site's base path: {link}"
+        path = unquote(u.path)[len(base_path())+1:] or 'index.html'
         target = site/path
         if path.endswith('/'): target = target/'index.html'
         assert target.exists(), f"broken link {link}"
@@ -96,7 +119,8 @@ def test_weight_decay_stats_api(server, browser):
     assert 'class WeightDecayStats(' in text
     docs = {k: v for k,v in docments(WeightDecayStats).items() if k not in ('self', 'return') and v}
     assert len(docs) >= 4
-    rows = page.eval_on_selector_all('[id="weightdecaystats"] ~ .params table tr', 'rs => rs.map(r => [...r.cells].map(c => c.innerText.trim()))')
+    rows = page.eval_on_selector_all('[id="weightdecaystats"] ~ .params table tr',
+                                     'rs => rs.map(r => [...r.cells].map(c => c.innerText.trim()))')
     for k,v in docs.items(): assert any(r[0]==k and r[-1]==v.replace('`', '') for r in rows), (k, rows)  # each parameter, with its docment
     assert 'show_doc(' not in text  # `#| echo: false`: the output only
     assert errors==[]
@@ -154,58 +178,85 @@ def test_front_matter_titles(server, browser):
         assert page.inner_text('article h1').strip().rstrip('¶').strip()==title
         page.close()
 
-# What a reader sees at a 1280 px window, page by page: how wide the page is, each image's alt text, and each table wider
-# than the content column with the element that scrolls it (None: nothing does, the table is cut off or widens the page)
+# What a reader sees in a window, page by page: how wide the page is, what sticks out past the window's right edge (not inside
+# a box that scrolls or clips it), each image's alt text, each table wider than the content column with the element that
+# scrolls it (None: nothing does, the table is cut off or widens the page), each figure, the printed outputs and the formulas
 LAYOUT_JS = """() => {
-  const art = document.querySelector('article'), col = art.clientWidth;
-  const scroller = t => { for (let a = t.parentElement; a && a !== art; a = a.parentElement) {
+  const art = document.querySelector('article'), col = art.clientWidth, vw = document.documentElement.clientWidth;
+  const inside = a => { const r = a.getBoundingClientRect(); return r.left >= -1 && r.right <= vw + 1; };  // within the window
+  const scroller = t => { for (let a = t.parentElement; a && a !== document.body; a = a.parentElement) {
       const o = getComputedStyle(a).overflowX;
-      if ((o === 'auto' || o === 'scroll') && a.clientWidth <= col) return a; }
+      if ((o === 'auto' || o === 'scroll') && inside(a)) return a; }
     return null; };
   const wide = [...art.querySelectorAll('table')].filter(t => t.getBoundingClientRect().width > col).map(t => {
     const a = scroller(t); let seen = null;
-    if (a) { a.scrollLeft = a.scrollWidth; seen = t.getBoundingClientRect().right <= a.getBoundingClientRect().right + 1; a.scrollLeft = 0; }
+    if (a) { a.scrollLeft = a.scrollWidth; seen = t.getBoundingClientRect().right <= a.getBoundingClientRect().right + 1;
+             a.scrollLeft = 0; }
     return {width: Math.round(t.getBoundingClientRect().width), scroller: a ? a.className || a.tagName : null, end_seen: seen}; });
-  const imgs = [...art.querySelectorAll('img.nb-img')].map(i => ({src: i.getAttribute('src'), alt: i.alt, natural: i.naturalWidth,
-    shown: i.getBoundingClientRect().width, font: i.dataset.fontPx ? parseFloat(i.dataset.fontPx) : null}));
-  const outs = [...art.querySelectorAll('.highlight pre > code')].filter(c => c.querySelector(':scope > .go'));  // Material scrolls the `code`
+  const kept = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)  // in a box that clips it
+      if (getComputedStyle(a).overflowX !== 'visible' && inside(a)) return true;
+    return false; };
+  const over = [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > vw + 1 && !kept(e))
+    .map(e => `${e.tagName.toLowerCase()}.${e.getAttribute('class') || ''}: ${(e.textContent || '').trim().slice(0, 40)}`);
+  const imgs = [...art.querySelectorAll('img.nb-img')].map(i => ({src: i.getAttribute('src'), url: i.src, alt: i.alt,
+    link: i.closest('a') ? i.closest('a').href : null, natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+    font: i.dataset.fontPx ? parseFloat(i.dataset.fontPx) : null}));
+  // Material scrolls the `code`; Pygments' `output` lexer puts each printed line in a `.go` span
+  const codes = [...art.querySelectorAll('.highlight pre > code')].filter(c => c.querySelector(':scope > .go'));
+  const outs = codes.filter(c => !c.closest('.nb-table'));  // what was printed, but a table
   const printed = outs.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 60));
-  return {width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight, col: col,
+  // the rows of printed tables: lines with columns (2+ spaces between two of them), 2+ in one output; each is drawn on one line
+  const rows = codes.flatMap(c => { const ls = [...c.querySelectorAll(':scope > .go')].filter(g => /\\S {2,}\\S/.test(g.textContent));
+    return ls.length >= 2 ? ls : []; });
+  const maths = [...art.querySelectorAll('.math-block')].map(d => ({text: d.textContent.slice(0, 40),
+    fits: d.scrollWidth <= d.clientWidth + 1, scrolls: ['auto', 'scroll'].includes(getComputedStyle(d).overflowX)}));
+  return {width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight, col: col, over: over,
           alts: [...art.querySelectorAll('img')].map(i => i.alt), wide: wide, imgs: imgs,
-          n_printed: outs.length, printed_cut: printed};
+          n_printed: outs.length, printed_cut: printed, n_rows: rows.length,
+          rows_wrapped: rows.filter(g => g.getClientRects().length > 1).map(g => g.textContent.slice(0, 60)), maths: maths};
 }"""
 
 @pytest.fixture(scope='module')
 def layout(site, server, browser):
-    "Each page's `LAYOUT_JS` measures, opened at 1280 px; the callbacks page and each lesson as screenshots, to look at"
-    res = {}
+    "Each page's `LAYOUT_JS` measures, at each width of `WINDOWS` (`layout[width][page]`); every page saved as a screenshot, to look at"
+    res = {w: {} for w in WINDOWS}
     OUT.mkdir(exist_ok=True)
-    for name in pages(site):
-        page,_,_ = open_page(browser, f'{server}/{name}')
-        res[name] = page.evaluate(LAYOUT_JS)
-        if name=='callbacks.html' or name.startswith('lesson_'): page.screenshot(path=str(OUT/name.replace('.html', '.png')), full_page=True)
-        page.close()
+    for w in WINDOWS:
+        for name in pages(site):
+            page,_,_ = open_page(browser, f'{server}/{name}', width=w)
+            res[w][name] = page.evaluate(LAYOUT_JS)
+            page.screenshot(path=str(OUT/f"{name.replace('.html', '')}_{w}.png"), full_page=True)
+            page.close()
     return res
 
-def test_no_page_wider_than_the_window(layout):
-    assert {n: l['width'] for n,l in layout.items() if l['width']>1280}=={}
+def test_nothing_wider_than_the_window(layout):
+    "At a laptop's and a phone's width no page is wider than the window, and nothing sticks out of it (code, formulas, figures scroll)"
+    assert {(w, n): l['width'] for w,ls in layout.items() for n,l in ls.items() if l['width']>w}=={}
+    assert {(w, n): l['over'] for w,ls in layout.items() for n,l in ls.items() if l['over']}=={}
 
 def test_printed_lines_wrap_in_their_box(layout):
-    "What a cell printed is read whole: a long line wraps at the column's edge instead of running out of view"
-    assert sum(l['n_printed'] for l in layout.values()) >= 20  # printed outputs are there to check
-    assert {n: l['printed_cut'] for n,l in layout.items() if l['printed_cut']}=={}
+    "What a cell printed is read whole: a long line wraps at the column's edge instead of running out of view (tables aside)"
+    for w,ls in layout.items():
+        assert sum(l['n_printed'] for l in ls.values()) >= 20  # printed outputs are there to check
+        assert {n: l['printed_cut'] for n,l in ls.items() if l['printed_cut']}=={}, w
+
+def test_printed_tables_keep_their_columns(layout):
+    "A printed table (the CLI's summary, a DataFrame printed) scrolls in its box: each of its rows is drawn on one line, never wrapped"
+    for w,ls in layout.items():
+        assert sum(l['n_rows'] for l in ls.values()) >= 20 and layout[w]['cli.html']['n_rows'] >= 4
+        assert {n: l['rows_wrapped'] for n,l in ls.items() if l['rows_wrapped']}=={}, w
 
 def test_alt_text_says_what_the_figure_is(layout):
-    alts = [(n, a) for n,l in layout.items() for a in l['alts']]
+    alts = [(n, a) for n,l in layout[1280].items() for a in l['alts']]
     assert len(alts) >= 5
     assert [(n, a) for n,a in alts if not a.strip() or re.fullmatch(r'output \d+', a.strip())]==[]
     assert len(set(alts))==len(alts)  # figures of one page are told apart
 
 def test_wide_tables_scroll_in_their_box(layout):
-    wide = {n: l['wide'] for n,l in layout.items() if l['wide']}
-    assert 'callbacks.html' in wide, wide  # its WeightDecayStats table is wider than the column: the check has something to check
-    assert {n: [t for t in ts if t['scroller'] is None or not t['end_seen']] for n,ts in wide.items()}=={n: [] for n in wide}
-    assert all(layout[n]['width']<=1280 for n in wide)
+    assert 'callbacks.html' in {n for n,l in layout[1280].items() if l['wide']}  # its WeightDecayStats table is wider than the column
+    for w,ls in layout.items():
+        wide = {n: l['wide'] for n,l in ls.items() if l['wide']}
+        assert {n: [t for t in ts if t['scroller'] is None or not t['end_seen']] for n,ts in wide.items()}=={n: [] for n in wide}, w
 
 def test_course_navigation(site, server, browser):
     "The sidebar: Home, the lessons in notebook order, the API, then the main job (the CLI); Home's Next is the first lesson"
@@ -230,49 +281,93 @@ def test_course_navigation(site, server, browser):
         page.close()
     assert errors==[]
 
-def test_formulas_draw_norms_and_hats_whole(server, browser):
-    "The two bars of each ‖p‖ sit at one height, also under a power (‖p‖²); no hat `^` sits over the middle of a wider group"
-    bars,hats = [],[]
-    for name in ['lesson_shrink.html', 'lesson_adamw.html', 'lesson_norm.html']:
+HAT_LESSONS = ['lesson_loss.html', 'lesson_grad.html', 'lesson_lr_wd.html', 'lesson_adamw.html']  # m̂ and v̂: Adam's moments
+
+def radical_gap(page, msqrt) -> float:
+    "How far above the bottom of `msqrt`'s box its √ stops, as a share of the box's height: 0 when √ is as tall as what it covers"
+    from PIL import Image
+    js = 'm => Math.min(...[...m.children].map(c => c.getBoundingClientRect().left)) - m.getBoundingClientRect().left'
+    left = page.evaluate(js, msqrt)  # where what √ covers begins: left of it, the sign
+    img = Image.open(io.BytesIO(msqrt.screenshot())).convert('L')
+    sign = [y for y in range(img.height) if any(img.getpixel((x, y)) < 128 for x in range(max(1, round(left) - 2)))]
+    return (img.height - 1 - sign[-1])/img.height
+
+def test_formulas_draw_norms_hats_and_roots(server, browser):
+    """The two bars of each ‖p‖ sit at one height, also under a power (‖p‖²); a hat (m̂, v̂) is no wider than what it is
+    over; √ stretches over what it covers (the formulas' own font: the system may have no math font)"""
+    bars,hats,gaps,fonts = [],[],[],[]
+    for name in sorted({'lesson_shrink.html', 'lesson_norm.html', *HAT_LESSONS}):
         page,errors,_ = open_page(browser, f'{server}/{name}')
         # per formula, the bottom edge of each ‖ in order: consecutive ones are the two bars of one norm
         for bs in page.eval_on_selector_all('math', """els => els.map(m => [...m.querySelectorAll('mo')]
                 .filter(o => o.textContent.trim() === '\u2016').map(o => o.getBoundingClientRect().bottom))"""):
             bars += [(name, round(b-a, 1)) for a,b in zip(bs[::2], bs[1::2])]
-        # each `^` drawn over something: its width and the width of what it is over
+        # each hat drawn over something: the width of what it is over and its own
         hats += [(name,) + tuple(w) for w in page.eval_on_selector_all('mover', """els => els
-                .filter(m => m.children.length === 2 && m.children[1].textContent.trim() === '^')
+                .filter(m => m.children.length === 2 && ['^', '\u02c6', '\u0302'].includes(m.children[1].textContent.trim()))
                 .map(m => [m.children[0].getBoundingClientRect().width, m.children[1].getBoundingClientRect().width])""")]
+        gaps += [(name, round(radical_gap(page, m), 2)) for m in page.query_selector_all('article msqrt')]
+        fonts += page.evaluate('[...document.fonts].filter(f => f.status === "loaded").map(f => f.family.replace(/"/g, ""))')
         assert errors==[], (name, errors)
         page.close()
-    assert len(bars) >= 5 and len(hats) >= 3
+    assert len(bars) >= 5 and len(hats) >= 15 and {n for n,*_ in hats}==set(HAT_LESSONS) and len(gaps) >= 10
     assert [b for b in bars if abs(b[1])>1]==[]
-    assert [h for h in hats if h[1] > 2.5*h[2]]==[]
+    assert [h for h in hats if h[2] > h[1] + 0.5]==[]
+    assert [g for g in gaps if g[1] > 0.08]==[]
+    assert 'wdcourse math' in fonts  # the formulas' font, served with the site
+
+def test_wide_formulas_scroll_on_a_phone(layout):
+    "At 390 px a formula wider than the column scrolls in its box (never cut off); Adam's update (L2, decoupled) fits: one under the other"
+    maths = [(n, m) for n,l in layout[390].items() for m in l['maths']]
+    assert len(maths) >= 8 and any(not m['fits'] for _,m in maths)  # some are wider than a phone: the check has something to check
+    assert [(n, m['text']) for n,m in maths if not m['fits'] and not m['scrolls']]==[]
+    adamw = layout[390]['lesson_adamw.html']['maths']
+    assert adamw and all(m['fits'] for m in adamw), adamw
+    assert all(m['fits'] for l in layout[1280].values() for m in l['maths'])
+
+def on_screen_font(i:dict) -> float:
+    "The figure's smallest text on the screen, px: `data-font-px` (its size at the figure's own size, `tools/run_nbs.py`) scaled by how\
+ the figure is shown against its own size (its retina PNG's half)"
+    return round(i['font']*i['shown']/(i['natural']/2), 1)
 
 def test_figures_drawn_for_the_column(layout):
-    """Every figure is shown at (nearly) its own size: its PNG, drawn at twice the pixels (retina), is at most 2x wider than it is
-    shown, so it was drawn for the column and not shrunk into it; and its smallest text is at least 10 px tall on the screen"""
-    imgs = [(n, i) for n,l in layout.items() for i in l['imgs']]
+    """Every figure is shown at (nearly) its own size at 1280 px: its PNG, drawn at twice the pixels (retina), is at most 2x wider
+    than it is shown, so it was drawn for the column and not shrunk into it; and its smallest text is at least 10 px tall on the screen"""
+    imgs = [(n, i) for n,l in layout[1280].items() for i in l['imgs']]
     assert len(imgs) >= 15
     assert all(i['shown'] > 100 for _,i in imgs)
     assert [(n, i['src'], i['natural'], round(i['shown'])) for n,i in imgs if i['natural'] > 2.02*i['shown']]==[]
-    # `data-font-px`: the smallest drawn text at the figure's own size (`tools/run_nbs.py`); on the screen it is scaled by how the
-    # figure is shown against its own size (the retina PNG's half)
     assert [(n, i['src']) for n,i in imgs if i['font'] is None]==[]
-    on_screen = {(n, i['src']): round(i['font']*i['shown']/(i['natural']/2), 1) for n,i in imgs}
-    assert {k: v for k,v in on_screen.items() if v < 10}=={}
+    assert {(n, i['src']): on_screen_font(i) for n,i in imgs if on_screen_font(i) < 10}=={}
+
+def test_figure_text_readable_on_a_phone(layout):
+    "At 390 px every figure's smallest text is 9 px or more on the screen: a figure keeps a width and its box scrolls it"
+    imgs = [(n, i) for n,l in layout[390].items() for i in l['imgs']]
+    assert len(imgs) >= 15 and [(n, i['src']) for n,i in imgs if i['font'] is None]==[]
+    assert {(n, i['src']): on_screen_font(i) for n,i in imgs if on_screen_font(i) < 9}=={}
+
+def test_figures_open_full_size(layout, server, browser):
+    "Each figure is a link to its own PNG: a click (or a tap) opens it full size"
+    imgs = [(n, i) for ls in layout.values() for n,l in ls.items() for i in l['imgs']]
+    assert [(n, i['src'], i['link']) for n,i in imgs if i['link']!=i['url']]==[]
+    page,errors,_ = open_page(browser, f'{server}/lesson_loss.html', width=390)
+    src = page.eval_on_selector('img.nb-img', 'i => i.src')
+    with page.expect_response(src) as resp: page.click('img.nb-img')
+    page.wait_for_load_state()
+    assert page.url==src and resp.value.status==200 and resp.value.headers['content-type']=='image/png' and errors==[]
+    page.close()
 
 def test_figure_alt_is_its_title(layout):
     "A figure's alt text is its number and its title (the axes' titles, or the suptitle), not the page's"
-    imgs = [(n, i) for n,l in layout.items() for i in l['imgs']]
+    imgs = [(n, i) for n,l in layout[1280].items() for i in l['imgs']]
     assert [(n, i['alt']) for n,i in imgs if not re.fullmatch(r'Figure \d+: \S.{5,}', i['alt'])]==[]
-    lr_wd = [i['alt'] for i in layout['lesson_lr_wd.html']['imgs']]
+    lr_wd = [i['alt'] for i in layout[1280]['lesson_lr_wd.html']['imgs']]
     assert any('final accuracy' in a and 'decoupled' in a for a in lr_wd), lr_wd  # the heatmaps say what they show
 
 def test_api_pages_show_the_api(layout, server, browser):
     """The callbacks page: signatures, parameter tables and short examples, not the tests (it was 15,810 px tall); parameters in
     tables, no docment as a comment in a signature; the `**kwargs` note in its own row, not on the return line"""
-    assert layout['callbacks.html']['height'] < 12500, layout['callbacks.html']['height']
+    assert layout[1280]['callbacks.html']['height'] < 12500, layout[1280]['callbacks.html']['height']
     page,errors,_ = open_page(browser, f'{server}/data.html')
     sigs = page.eval_on_selector_all('article .highlight code', 'els => els.map(e => e.innerText)')
     assert not [s for s in sigs if re.match(r'(def|class) \w+\(', s) and ' # ' in s]
@@ -288,12 +383,70 @@ def test_api_pages_show_the_api(layout, server, browser):
         assert n_tab >= (1 if name=='cli.html' else 2) and errors==[], (name, n_tab, errors)
         page.close()
 
+def makes_only_prose(cell) -> bool:
+    "Is every output of a code cell Markdown made by `IPython.display.Markdown`?"
+    outs = cell.get('outputs', [])
+    return bool(outs) and all(''.join(o.get('data', {}).get('text/plain', '')).startswith('<IPython.core.display.Markdown') for o in outs)
+
 def test_markdown_cells_show_only_their_output(site):
-    "A lesson cell that only builds prose (`Markdown(f...)`) shows the prose, not its code (`#| echo: false`)"
+    "A cell whose only output is prose it built (`Markdown(f...)`) shows the prose, not its code, which would read as the prose twice"
     from execnb.nbio import read_nb
-    text = html.unescape(re.sub(r'<[^>]+>', '', ''.join(p.read_text() for p in site.glob('lesson_*.html'))))  # what a reader reads
-    cells = [(nb.stem, c.source) for nb in sorted((ROOT/'nbs').glob('3*_lesson_*.ipynb')) for c in read_nb(nb).cells
-             if c.cell_type=='code' and '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|')).startswith('Markdown(')]
-    assert len(cells) >= 6
-    first = lambda src: next(l for l in src.splitlines() if not l.startswith('#|'))[:60]
-    assert [(n, first(s)) for n,s in cells if first(s) in text]==[]
+    text = html.unescape(re.sub(r'<[^>]+>', '', ''.join(p.read_text() for p in site.glob('*.html'))))  # what a reader reads
+    code = lambda src: [l.strip() for l in src.splitlines() if l.strip() and not l.startswith('#|')]
+    cells = [(nb.stem, code(c.source)) for nb in sorted((ROOT/'nbs').glob('*.ipynb')) for c in read_nb(nb).cells
+             if c.cell_type=='code' and makes_only_prose(c)]
+    assert len(cells) >= 15 and len([n for n,ls in cells if not ls[0].startswith('Markdown(')]) >= 5  # computed, then said
+    assert [(n, max(ls, key=len)[:60]) for n,ls in cells if max(ls, key=len) in text]==[]  # its longest line: the template
+
+def test_no_progress_bar_text(site):
+    "No page shows a text progress bar (fastprogress's ` |████----| 42.86% [3/7 00:00<00:00]`) that a cell's run left in its output"
+    text = {p.name: html.unescape(re.sub(r'<[^>]+>', '', p.read_text())) for p in site.glob('*.html')}
+    bars = {n: re.findall(r'.*(?:█|\d+(?:\.\d+)?% \[\d+/\d+).*', t)[:3] for n,t in text.items()}
+    assert {n: b for n,b in bars.items() if b}=={}
+
+def api_symbol(page_name:str, anchor:str):
+    "What a heading of an API page documents: `penalty` on core.html is `wdcourse.core.penalty`, `learner.lr_find_wd` Learner's method"
+    import importlib
+    obj = importlib.import_module(f"wdcourse.{page_name.removesuffix('.html')}")
+    for part in anchor.split('.'):
+        obj = next(getattr(obj, k) for k in dir(obj) if k.lower()==part)
+    return obj
+
+def test_parameter_tables_show_their_docments(site, server, browser):
+    "Every parameter table on the site shows each docment as written (less its backticks): Markdown eats no `*` (`wd/2*Σp²`), no `_`"
+    from fastcore.docments import docments
+    seen,bad = [],[]
+    for name in pages(site):
+        page,errors,_ = open_page(browser, f'{server}/{name}')
+        tables = page.eval_on_selector_all('article .params table', """ts => ts.map(t => {
+            let h = t.closest('.params'); while (h && !/^H[234]$/.test(h.tagName)) h = h.previousElementSibling;
+            return [h ? h.id : null, [...t.rows].slice(1).map(r => [...r.cells].map(c => c.innerText.trim()))]; })""")
+        for anchor,rows in tables:
+            sym = api_symbol(name, anchor)
+            dm,params = docments(sym, full=True, args_kwargs=True),inspect.signature(sym, eval_str=True).parameters
+            for row in rows:
+                key = 'return' if row[0]=='Returns' else row[0].lstrip('*')
+                anno = params[key].annotation if key in params else None
+                want = dm.get(key, {}).get('docment') or getattr(anno, 'help', None) or ''  # a command-line `Param` carries its help
+                seen.append((name, anchor, key))
+                if row[-1]!=' '.join(want.replace('`', '').split()): bad.append((name, anchor, key, row[-1], want))
+        assert errors==[], (name, errors)
+        page.close()
+    assert len({(n, a) for n,a,_ in seen}) >= 15 and ('core.html', 'penalty', 'convention') in seen
+    assert bad==[]
+
+def test_404_page_under_the_base_path(server, browser):
+    "The 404 page, served for any path under `/wdcourse/` as GitHub Pages does, has its styles and everything else it asks for"
+    OUT.mkdir(exist_ok=True)
+    for w,url in [(1280, f'{server}/no-such-page.html'), (390, f'{server}/a/deeper/no-such-page.html')]:
+        page = browser.new_page(viewport={'width': w, 'height': WINDOWS[w]})
+        failed = []
+        page.on('response', lambda r: failed.append((r.status, r.url)) if r.status>=400 and r.url!=url else None)
+        resp = page.goto(url, wait_until='networkidle')
+        assert resp.status==404 and failed==[], (url, failed)
+        sheets = page.evaluate('[...document.styleSheets].filter(s => s.href).map(s => [s.href, s.cssRules.length])')
+        assert len(sheets) >= 3 and all(n>0 for _,n in sheets), sheets
+        assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ('sticky', 'fixed')
+        assert page.inner_text('article h1').strip().startswith('404')
+        page.screenshot(path=str(OUT/f'404_{w}.png'))
+        page.close()

@@ -14,7 +14,7 @@
 Building twice gives the same files: page dates come from SOURCE_DATE_EPOCH, the last commit's time, and
 memory addresses in signatures (`<function valley at 0x...>`) are dropped.
 """
-import argparse, base64, importlib, inspect, itertools, os, re, shutil, subprocess, sys
+import argparse, base64, importlib, inspect, itertools, math, os, re, shutil, subprocess, sys
 from pathlib import Path
 import yaml
 from latex2mathml.converter import convert as tex2mathml
@@ -41,7 +41,7 @@ _norm_pow = re.compile(r'(\\lVert(?:(?!\\[lr]Vert).)*?\\rVert|\\\|(?:(?!\\\|).)*
 _wide_hat = '<mover><mrow>'  # latex2mathml's `\widehat{...}` (`\hat` gives `<mover accent="true">`)
 
 def wide_hats(mml:str) -> str:
-    "`\widehat{(g + wd p)}`: a hat drawn over the whole group (CSS `.wide-hat`), not one `^` over its middle letter"
+    "`\\widehat{(g + wd p)}`: a hat drawn over the whole group (CSS `.wide-hat`), not one `^` over its middle letter"
     while (i := mml.find(_wide_hat))>=0:
         j,depth = i+len(_wide_hat),1
         while depth:
@@ -53,14 +53,32 @@ def wide_hats(mml:str) -> str:
         mml = mml[:i] + '<mrow class="wide-hat">' + mml[i+len(_wide_hat):j] + rest[len('<mo>&#x0005E;</mo></mover>'):]
     return mml
 
+def small_hats(mml:str) -> str:
+    "`\\hat m`: the circumflex accent (U+02C6) at its own size, as TeX draws it; latex2mathml's `^`, a caret, is wider than `v`"
+    return mml.replace('<mo>&#x0005E;</mo></mover>', '<mo stretchy="false">&#x002C6;</mo></mover>')
+
 def tex(src:str, display:str='inline') -> str:
     "MathML of TeX `src`; a power of a norm is the power of the whole `‖p‖` (latex2mathml gives it to the closing ‖, drawn low)"
-    return wide_hats(tex2mathml(_norm_pow.sub(r'{\1}', src), display=display))
+    return small_hats(wide_hats(tex2mathml(_norm_pow.sub(r'{\1}', src), display=display)))
+
+def formula_parts(src:str) -> list:
+    "TeX `src` cut at each `\\qquad` outside braces: the parts of a display formula, which a narrow screen puts on lines of their own"
+    parts,depth,start = [],0,0
+    for m in re.finditer(r'\\[{}]|[{}]|(?:\\qquad\s*)+', src):  # `\{` is a brace drawn, not a group
+        if m.group().startswith('\\qquad') and depth==0: parts,start = parts + [src[start:m.start()]],m.end()
+        else: depth += {'{': 1, '}': -1}.get(m.group(), 0)
+    return [p.strip() for p in parts + [src[start:]] if p.strip()]
+
+def display_math(src:str) -> str:
+    "A `$$...$$` formula as a block of MathML, one `<math>` per part (CSS lays the parts side by side, or one under the other)"
+    parts = formula_parts(src)
+    cls = 'math-block' + (' math-parts' if len(parts)>1 else '')
+    return f'\n\n<div class="{cls}" markdown="0">' + ''.join(tex(p, display='block') for p in parts) + '</div>\n\n'
 
 def math_to_mathml(md:str) -> str:
     "Replace `$$...$$` and `$...$` outside code with MathML"
     def conv(part):
-        part = _display.sub(lambda m: '\n\n<div class="math-block" markdown="0">' + tex(m.group(1).strip(), display='block') + '</div>\n\n', part)
+        part = _display.sub(lambda m: display_math(m.group(1).strip()), part)
         return _inline.sub(lambda m: tex(m.group(1)), part)
     return ''.join(p if i%2 else conv(p) for i,p in enumerate(_code.split(md)))
 
@@ -86,7 +104,20 @@ def img_attrs(meta:dict) -> str:
     attrs = ['.nb-img']
     if isinstance(meta.get('width'), int): attrs.append(f'width="{meta["width"]}"')
     if isinstance(meta.get('min_font_px'), (int, float)): attrs.append(f'data-font-px="{meta["min_font_px"]:g}"')
+    if (w := readable_width(meta)): attrs.append(f'style="min-width: {w}px"')
     return '{ ' + ' '.join(attrs) + ' }'
+
+READABLE_PX = 9  # the smallest figure text a reader of a phone (390 px) can read
+
+def readable_width(meta:dict) -> int|None:
+    "The narrowest a figure is shown, so that its smallest text stays `READABLE_PX` on the screen (a narrower column scrolls it)"
+    w,font = meta.get('width'),meta.get('min_font_px')
+    if not isinstance(w, int) or not isinstance(font, (int, float)) or font<=0: return None
+    return min(w, math.ceil(w*READABLE_PX/font))
+
+def figure_md(alt:str, src:str, meta:dict) -> str:
+    "A figure that opens full size on a click (a link to its PNG), in a box that scrolls it when the column is narrower than it"
+    return f'[![{alt}]({src}){img_attrs(meta)}]({src}){{ .nb-fig title="Open the figure full size" }}'
 
 # show_doc: a short signature and the parameters as a table (Quarto's nbdev pages render docments this way), not fastcore's
 # signature with each docment as a comment, which runs off the column and puts the note of `**kwargs` on the return line
@@ -125,15 +156,26 @@ def signature_md(name:str, sym, width:int=84) -> str:
     return one if len(one)<=width else head + '\n' + '\n'.join('    ' + l for l in lines) + '\n)' + ret
 
 def anno_name(a) -> str:
-    "An annotation as a reader writes it: `Module`, not `torch.nn.modules.module.Module`; a command-line `Param` by its type, a flag as `flag`"
+    "An annotation as a reader writes it: `Module`, not `torch.nn.modules.module.Module`; a command-line `Param` by its type, a flag\
+ as `flag`"
     from fastcore.docments import _fmt_anno, _f_name
     from fastcore.script import Param, store_true, store_false
     if a in (store_true, store_false): return 'flag'
     if isinstance(a, Param): return (anno_name(a.type) if a.type else 'str') + (' ...' if a.nargs in ('+', '*') else '')
     return a.__name__ if isinstance(a, type) else _f_name(a) or _fmt_anno(a)
 
-def _cell(x) -> str: return ' '.join(str(x).split()).replace('|', '\\|')
-def _code_cell(x) -> str: return f'<code>{_cell(x).replace(chr(92)+"|", "&#124;").replace("<", "&lt;")}</code>'  # in a table cell
+# what Markdown or HTML would read as markup (`wd/2*Σp²`: the `*`s made emphasis), written as character references
+_markup = {c: f'&#{ord(c)};' for c in '&<>*_\\`[]|#~'}
+
+def md_literal(x) -> str:
+    "`x` as plain text in a Markdown table cell, on one line: no character of it is read as markup"
+    return ''.join(_markup.get(c, c) for c in re.sub(r'\s+', ' ', str(x)))
+
+def _code_cell(x) -> str: return f'<code>{md_literal(x)}</code>'
+
+def doc_cell(doc:str) -> str:
+    "A docment in a table cell: its `code` spans as code, the rest as plain text"
+    return ''.join(_code_cell(t[1:-1]) if i%2 else md_literal(t) for i,t in enumerate(re.split(r'(`[^`\n]+`)', doc)))
 
 def params_table(sym) -> str:
     "Markdown table of `sym`'s parameters: type, default and docment; a last row for what it returns"
@@ -148,12 +190,13 @@ def params_table(sym) -> str:
         anno = '' if p.annotation is inspect._empty else _code_cell(anno_name(p.annotation))
         dflt = '' if p.default is inspect._empty else _code_cell(fmt_default(p.default))
         doc = d.get('docment') or getattr(p.annotation, 'help', '') or ''  # a command-line `Param` carries its help
-        rows.append(f'| `{_star(p)}{n}` | {anno} | {dflt} | {_cell(doc)} |')
+        rows.append(f'| `{_star(p)}{n}` | {anno} | {dflt} | {doc_cell(doc)} |')
     r = dm.get('return', {})
-    ret = '' if sig.return_annotation in (inspect._empty, None, type(None)) else f'<code>{_cell(anno_name(sig.return_annotation))}</code>'
-    if ret or r.get('docment'): rows.append(f'| **Returns** | {ret} | | {_cell(r.get("docment") or "")} |')
+    ret = '' if sig.return_annotation in (inspect._empty, None, type(None)) else _code_cell(anno_name(sig.return_annotation))
+    if ret or r.get('docment'): rows.append(f'| **Returns** | {ret} | | {doc_cell(r.get("docment") or "")} |')
     if not any(r.split(' | ')[-1].strip('| ') for r in rows): return ''  # as nbdev: no docments, no table (the signature says it all)
-    return '\n'.join(['<div class="params" markdown>', '', '| Parameter | Type | Default | Details |', '|---|---|---|---|'] + rows + ['', '</div>'])
+    head = ['<div class="params" markdown>', '', '| Parameter | Type | Default | Details |', '|---|---|---|---|']
+    return '\n'.join(head + rows + ['', '</div>'])
 
 def is_event(expr:str, ns:dict) -> bool:
     "Is `expr` (`WeightDecayStats.before_fit`) a fastai callback event? fastai calls it, a user does not"
@@ -171,21 +214,56 @@ def show_doc_md(md:str, sym, name:str) -> str:
     table = params_table(sym)
     return md[:m.start()] + fenced(sig, 'python') + md[m.end():].rstrip() + ('\n\n' + table if table else '') + '\n'
 
+def terminal_line(line:str) -> str:
+    "A printed line as a terminal leaves it: each `\\r` goes back to the line's start and what follows overwrites it"
+    res = ''
+    for seg in line.split('\r'): res = seg + res[len(seg):]
+    return res
+
+# fastprogress's text bar (` |████----| 42.86% [3/7 00:00<00:00]`), left in a printed output when a bar runs outside `no_bar()`
+_progress_bar = re.compile(r'^\s*\|[█\-]*\|\s*\d+(?:\.\d+)?% \[\d+/\d+')
+
+def trim_blank_lines(lines:list) -> list:
+    "`lines` without the blank lines at their start and end (the spaces that begin a table's first line are kept)"
+    keep = [i for i,l in enumerate(lines) if l.strip()]
+    return lines[keep[0]:keep[-1]+1] if keep else []
+
+def printed_text(text:str) -> str:
+    "What a reader should see of printed text: as a terminal shows it, without colour codes or progress bars"
+    lines = [terminal_line(l) for l in _ansi.sub('', text).split('\n')]
+    return '\n'.join(trim_blank_lines([l for l in lines if not _progress_bar.match(l)]))
+
+def is_table_line(line:str) -> bool: return bool(re.search(r'\S {2,}\S', line))  # columns: 2+ spaces between two of them
+
+def table_runs(text:str) -> list:
+    "Printed text as (is_table, text) runs of paragraphs: a paragraph with 2+ lines of columns is a table, kept whole"
+    paras = re.split(r'\n[ \t]*\n', text)
+    runs = itertools.groupby(paras, lambda p: sum(map(is_table_line, p.split('\n')))>=2)
+    return [(tab, t) for tab,ps in runs if (t := '\n\n'.join(ps)).strip()]
+
+def printed_md(text:str) -> str:
+    "Printed text as `output` blocks: a table keeps its lines and columns (`.nb-table` scrolls), other text wraps at the column"
+    return '\n\n'.join(fenced(t, '{.output .nb-table}' if tab else 'output') for tab,t in table_runs(printed_text(text)))
+
 def output_md(out, name:str, img_dir:Path, n_img:list, title:str='') -> str:
     "One notebook output as Markdown: PNG file, HTML block, Markdown, or plain text"
-    # printed lines wrap in their box (CSS on the `output` lexer's spans), so a number at the end of a long line stays in view
-    if out.output_type=='stream': return fenced(_ansi.sub('', ''.join(out.text)), 'output') if out.name=='stdout' else ''
+    if out.output_type=='stream': return printed_md(''.join(out.text)) if out.name=='stdout' else ''
     data = out.get('data', {})
     if 'image/png' in data:
         n_img[0] += 1
         fn = img_dir/f'{name}-{n_img[0]}.png'
         fn.write_bytes(base64.b64decode(''.join(data['image/png'])))
         meta = out.get('metadata', {}).get('image/png', {})
-        return f'![{img_alt(title or name, n_img[0], meta.get("title", ""))}](img/{fn.name}){img_attrs(meta)}'
+        return figure_md(img_alt(title or name, n_img[0], meta.get('title', '')), f'img/{fn.name}', meta)
     if 'text/markdown' in data: return anchor_headings(_address.sub('>', ''.join(data['text/markdown'])))
     if 'text/html' in data: return '<div class="nb-output" markdown="0">\n' + ''.join(data['text/html']).strip() + '\n</div>'
     if 'text/plain' in data: return fenced(_ansi.sub('', ''.join(data['text/plain'])))
     return ''
+
+def makes_prose(cell) -> bool:
+    "Is every output of `cell` Markdown made by `IPython.display.Markdown`? Its code is a sentence's template: the page shows the sentence"
+    plain = [''.join(o.get('data', {}).get('text/plain', '')) for o in cell.get('outputs', [])]
+    return bool(plain) and all(t.startswith('<IPython.core.display.Markdown object>') for t in plain)
 
 def nb_module(nb_path:Path):
     "The module a notebook exports to (its `#| default_exp`), imported; None for a lesson"
@@ -218,10 +296,12 @@ def nb_to_page(nb_path:Path, pages:Path, host:str, nb_url:str=''):
                 if is_event(m.group(1), vars(mod)): continue  # fastai calls the events; the prose above says what they do
                 if sym is not None:
                     for out in cell.get('outputs', []):
-                        if 'text/markdown' in out.get('data', {}): out['data']['text/markdown'] = show_doc_md(''.join(out['data']['text/markdown']), sym, m.group(1))
-            if src and opts.get('echo')!='false': parts.append(fenced(src, 'python'))
+                        data = out.get('data', {})
+                        if 'text/markdown' in data: data['text/markdown'] = show_doc_md(''.join(data['text/markdown']), sym, m.group(1))
+            if src and opts.get('echo')!='false' and not makes_prose(cell): parts.append(fenced(src, 'python'))
             if opts.get('output')!='false':
-                parts += [local_links(o, host) for o in (output_md(out, name, pages/'img', n_img, title.replace('`', '')) for out in cell.get('outputs', [])) if o]
+                outs = (output_md(out, name, pages/'img', n_img, title.replace('`', '')) for out in cell.get('outputs', []))
+                parts += [local_links(o, host) for o in outs if o]
     (pages/f'{name}.md').write_text('\n\n'.join(parts) + '\n')
     return title.replace('`', ''),f'{name}.md'
 
@@ -246,6 +326,7 @@ def build(out:Path):
     pages = work/'docs'
     (pages/'img').mkdir(parents=True)
     shutil.copy(TEMPLATE/'extra.css', pages/'extra.css')
+    shutil.copytree(TEMPLATE/'fonts', pages/'fonts')  # the formulas' font (tools/docs/math_font.py), served with the site
     shutil.copytree(TEMPLATE/'overrides', work/'overrides')
     proc = ROOT/'_proc'
     nbs = sorted(proc.glob('*.ipynb'), key=lambda p: (p.stem!='index', p.name))
@@ -254,6 +335,7 @@ def build(out:Path):
     toc = [(p, nb_to_page(p, pages, host, nb_url(p) if is_lesson(p) else '')) for p in nbs]
     conf = yaml.safe_load((TEMPLATE/'mkdocs.yml').read_text())
     conf['nav'],conf['repo_url'],conf['repo_name'] = course_nav(toc),repo,'/'.join(repo.split('/')[-2:])
+    conf['site_url'] = host + '/'  # the 404 page, served at any depth, links its styles from the base path (`/wdcourse/assets/...`)
     (work/'mkdocs.yml').write_text(yaml.safe_dump(conf, allow_unicode=True, sort_keys=False))
     env = dict(os.environ)
     if 'SOURCE_DATE_EPOCH' not in env:
