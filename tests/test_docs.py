@@ -367,7 +367,7 @@ def test_figure_alt_is_its_title(layout):
 def test_api_pages_show_the_api(layout, server, browser):
     """The callbacks page: signatures, parameter tables and short examples, not the tests (it was 15,810 px tall); parameters in
     tables, no docment as a comment in a signature; the `**kwargs` note in its own row, not on the return line"""
-    assert layout[1280]['callbacks.html']['height'] < 12500, layout[1280]['callbacks.html']['height']
+    assert layout[1280]['callbacks.html']['height'] < 9000, layout[1280]['callbacks.html']['height']
     page,errors,_ = open_page(browser, f'{server}/data.html')
     sigs = page.eval_on_selector_all('article .highlight code', 'els => els.map(e => e.innerText)')
     assert not [s for s in sigs if re.match(r'(def|class) \w+\(', s) and ' # ' in s]

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
 # %% auto #0
-__all__ = ['all_norm_types', 'WeightDecayStats', 'DataFlow', 'norm_fed_weights', 'L2Penalty', 'wd_param_groups', 'wd_splitter']
+__all__ = ['all_norm_types', 'WeightDecayStats', 'norm_fed_weights', 'L2Penalty', 'wd_param_groups', 'wd_splitter']
 
 # %% ../nbs/10_callbacks.ipynb #18cae39b
 _stat_cols = ['loss_grad_norm', 'wd_grad_norm', 'ratio', 'cos', 'weight_norm', 'penalty', 'decay_step_norm', 'timescale']
@@ -61,18 +61,18 @@ def _derived(lr, wd, gn, pn, dot, gn_d, upd=None, power=2.):
 
 # %% ../nbs/10_callbacks.ipynb #a956e242
 class WeightDecayStats(Callback):
-    "Log, at every optimizer step, the weight-decay gradient next to the loss gradient, per parameter group (and tensor)"
+    "Log the weight-decay gradient next to the loss gradient, per group, at every step"
     # after MixedPrecision unscales and GradientClip clips (the gradient the step uses); after the Recorder names its columns
     order,run_valid = max(GradientClip.order, Recorder.order)+1,False
     _stateattrs = ('_dev', '_pending', '_opt', '_tensors')  # `learn.export()` keeps the history (on the CPU), not a step's tensors
     def __init__(self,
                  every:int=1, # Log every `every` optimizer steps
-                 per_layer:bool=False, # Also give each parameter tensor's rows (`layer_df`, `plot_layers`)
-                 track_update:bool=False, # Also measure the step: ‖Δp‖, decay's share, the angle p turns by, `effective_lr` (copies p)
-                 norm_fed:list|None=None, # Weights a normalization layer follows, for `effective_lr` (None: `norm_fed_weights`)
-                 recorder_cols:bool=False, # Add the epoch's mean `wd_ratio` and `wd_cos` to the Recorder's table
-                 log_lr_find:bool=False, # Log during `lr_find` too (by default it is skipped and the history kept)
-                 reset_on_fit:bool=True # Start a new history at each fit; False: go on, `phase` counting the fits (`fine_tune`'s two)
+                 per_layer:bool=False, # Also log each tensor (`layer_df`, `plot_layers`)
+                 track_update:bool=False, # Also measure each step: `angular_update`, `effective_lr`, ... (copies p)
+                 norm_fed:list|None=None, # Weights for `effective_lr` (None: `norm_fed_weights`)
+                 recorder_cols:bool=False, # Add `wd_ratio` and `wd_cos` to the Recorder's table
+                 log_lr_find:bool=False, # Log during `lr_find` too
+                 reset_on_fit:bool=True # Start a new history at each fit (False: `phase` counts the fits)
                 ):
         check_int(every, 'every')
         if norm_fed is not None and (isinstance(norm_fed, str) or not all(isinstance(n, str) for n in norm_fed)):
@@ -86,7 +86,7 @@ class WeightDecayStats(Callback):
     def __getstate__(self): self._flush(); return super().__getstate__()
 
     def tensor_stats(self, p, grad, wd_grad) -> dict:
-        "Named numbers of one tensor at one step: ‖∇L‖², ‖p‖², <∇L,p> (`wd_grad` = wd·p, for subclasses)"
+        "Named numbers of one tensor at one step: ‖∇L‖², ‖p‖², <∇L,p>"
         g,w = _flat32(grad),_flat32(p)
         return dict(grad_sq=torch.dot(g, g), weight_sq=torch.dot(w, w), dot=torch.dot(g, w))
 
@@ -126,14 +126,14 @@ def _start_fit(self:WeightDecayStats):
     self._info = pd.DataFrame(dict(group=[g for _,g,_ in self._tensors], do_wd=[d for *_,d in self._tensors],
         layer=[names.get(id(p), f'group{g.group}.{i}') for g in self.groups for i,p in enumerate(g.params)]))
     self._param_names,self._power = set(names.values()),_norm_power(self._opt)
-    self._flow = DataFlow(self.model) if self.track_update and self.norm_fed is None else None  # reads the first batch's pass
+    self._flow = _DataFlow(self.model) if self.track_update and self.norm_fed is None else None  # reads the first batch's pass
     self._iters_per_epoch[self.phase] = len(self.dls.train)
     if self.recorder_cols: self._add_recorder_cols()
     self._fitting = True
 
 @patch
 def after_fit(self:WeightDecayStats):
-    "Move what is left to the CPU (and remove `DataFlow`'s hooks if no batch ran)"
+    "Move what is left to the CPU (and remove `_DataFlow`'s hooks if no batch ran)"
     if self._flow is not None: self._flow.remove()
     self._flush()
     self._fitting = False
@@ -280,7 +280,7 @@ def _norm_fed(model, calls, roots) -> list:
     params = dict(model.named_parameters())
     return [n for n in (f'{name}.weight'.lstrip('.') for name,m in model.named_modules() if ok.get(m)) if n in params]
 
-class DataFlow:
+class _DataFlow:
     "Hooks that record which module's output feeds which over one forward pass of `model`, then remove themselves"
     def __init__(self, model:nn.Module):
         self.names,self._calls,self._inputs = None,[],{}
@@ -303,9 +303,9 @@ class DataFlow:
 
 # %% ../nbs/10_callbacks.ipynb #c3d1f0a2
 def norm_fed_weights(model:nn.Module, *xs) -> list:
-    "Names of the weights whose scale a normalization layer removes, traced in a forward pass on `xs`"
+    "Names of the weights whose scale a norm layer removes, traced in a forward pass on `xs`"
     training = [(m, m.training) for m in model.modules()]
-    flow = DataFlow(model)
+    flow = _DataFlow(model)
     try:
         model.eval()  # the same layers run, and BatchNorm's running statistics stay as they are
         with torch.enable_grad(): model(*xs)
@@ -341,7 +341,7 @@ def _update_terms(self:WeightDecayStats, t:pd.DataFrame) -> list|None:
 
 @patch(as_prop=True)
 def layer_df(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per logged step and parameter tensor (needs `per_layer=True`); a subclass's own keys come last"
+    "One row per logged step and tensor (needs `per_layer=True`)"
     if not self.per_layer: raise ValueError("`layer_df` needs `WeightDecayStats(per_layer=True)`")
     t = self._tensor_rows()
     if t.empty: return t
@@ -353,7 +353,7 @@ def layer_df(self:WeightDecayStats) -> pd.DataFrame:
 
 @patch(as_prop=True)
 def df(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per logged step and parameter group (`phase`: which fit, with `reset_on_fit=False`)"
+    "One row per logged step and parameter group"
     t = self._tensor_rows()
     if t.empty: return t
     # a step's tensors are contiguous rows, group after group: a group's squared norms and dot products are their sums
@@ -368,7 +368,7 @@ def df(self:WeightDecayStats) -> pd.DataFrame:
 # %% ../nbs/10_callbacks.ipynb #564b48a2
 @patch
 def summary(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per fit phase, epoch and group: mean ratio and cos, last norms, timescale in epochs; `diverged` when a norm became NaN or inf"
+    "One row per fit phase, epoch and group; `diverged` when a norm became NaN or inf"
     df = self.df
     if df.empty: return df
     agg = df.assign(diverged=_diverged(df)).groupby(['phase', 'epoch', 'group']).agg(
@@ -412,7 +412,7 @@ def after_validate(self:WeightDecayStats):
 # %% ../nbs/10_callbacks.ipynb #2b9a1b72
 @patch
 def plot(self:WeightDecayStats, axs=None, figsize=(6.8, 4.8)):
-    "Loss vs weight-decay gradient norms (log), their ratio, cos(∇L, p) and ‖p‖ per group, by step"
+    "Gradient norms, their ratio, cos(∇L, p) and ‖p‖ per group, by step"
     df = self.df
     if df.empty: raise ValueError("Nothing logged yet: fit the Learner with `WeightDecayStats` first")
     if axs is None: fig,axs = plt.subplots(2, 2, figsize=figsize)
@@ -442,7 +442,7 @@ def plot(self:WeightDecayStats, axs=None, figsize=(6.8, 4.8)):
 # %% ../nbs/10_callbacks.ipynb #6e7fef53
 @patch
 def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(6.8, 3), log:bool=True):
-    "Heatmap of `col` per decayed parameter tensor (rows) and step (columns); needs `per_layer=True`"
+    "Heatmap of `col` per decayed tensor and step (needs `per_layer=True`)"
     df = self.layer_df
     df = df[df.decayed]
     if col not in df: raise ValueError(f"`col` must be one of {list(df.columns[df.columns.get_loc('mode')+1:])}, got {col!r}")
@@ -486,15 +486,15 @@ class L2Penalty(Callback):
 # %% ../nbs/10_callbacks.ipynb #a190a527
 all_norm_types = tuple(dict.fromkeys(norm_types + (nn.GroupNorm, nn.LocalResponseNorm) + ((nn.RMSNorm,) if hasattr(nn, 'RMSNorm') else ())))
 
-def wd_param_groups(model:nn.Module, # The model whose trainable parameters are grouped
-                    wd:float, # Weight decay of the decayed group (the torch optimizer's `weight_decay`)
-                    norm_types:tuple=all_norm_types, # Layers whose parameters never decay
+def wd_param_groups(model:nn.Module, # The model
+                    wd:float, # The weights' `weight_decay`
+                    norm_types:tuple|None=None, # Layers that never decay (None: `all_norm_types`)
                     decay_bias:bool=False # Decay the biases of other layers too
                    ) -> list:
-    "Torch parameter groups: weights with `weight_decay=wd`, biases and norm parameters with 0"
+    "Torch parameter groups: `wd` for the weights, 0 for biases and norms"
     if not isinstance(model, nn.Module): raise TypeError(f"`model` must be a torch `nn.Module`, got {type(model).__name__}: {model!r}")
     wd = check_rate(wd, 'wd')
-    no_decay = {id(p) for m in model.modules() if isinstance(m, norm_types) for p in m.parameters(recurse=False)}
+    no_decay = {id(p) for m in model.modules() if isinstance(m, norm_types or all_norm_types) for p in m.parameters(recurse=False)}
     if not decay_bias: no_decay |= {id(p) for n,p in model.named_parameters() if n.split('.')[-1]=='bias'}
     ps = [p for p in model.parameters() if p.requires_grad]
     groups = [dict(params=[p for p in ps if id(p) not in no_decay], weight_decay=wd),
@@ -502,7 +502,7 @@ def wd_param_groups(model:nn.Module, # The model whose trainable parameters are 
     return [g for g in groups if g['params']]
 
 def wd_splitter(wd:float, **kwargs):
-    "A fastai `splitter` returning `wd_param_groups(model, wd)`, for `OptimWrapper`: do not pass `wd` to `fit`, it would set every group"
+    "A fastai `splitter` giving `wd_param_groups(model, wd)`, for `OptimWrapper`"
     check_rate(wd, 'wd')
     def _split(model): return wd_param_groups(model, wd, **kwargs)
     return _split
