@@ -266,8 +266,9 @@ def _norm_fed(model, calls, roots) -> list:
     only_here = {inp for m,inp,out in calls if inp is not None and out is not None and uses[inp]==_uses([out], stop=inp)[inp]}
     fed = set()  # the outputs of weight layers whose scale a norm removes
     for norm,node,_ in calls:
+        if not isinstance(norm, _scale_free_norms): continue
         between = 0
-        while isinstance(norm, _scale_free_norms) and node in made and node in only_here:
+        while node in made and node in only_here:
             layer,node_in = made[node]
             if isinstance(layer, _weight_layers):
                 if layer.bias is None or (between==0 and _centres(norm)): fed.add(node)
