@@ -32,3 +32,10 @@ def test_batched_cost():
     assert m and float(m.group(1))>0, out
     m = re.search(r'K=2 +compare_wd pass: resident memory peak +([\d.]+) MiB, +([+-][\d.]+) MiB over the start of the pass', out)
     assert m and float(m.group(1))>0, out
+
+def test_seeds_cost():
+    out = bench('seeds_cost.py', '--reps', '1', '--seeds', '2')
+    for recipe in ('compare_wd', 'lr_find_wd'):
+        m = re.search(recipe + r' on cpu: one run ([\d.]+) s, 2 wds x 2 seeds in one pass ([\d.]+) s = ([\d.]+)x one run '
+                      r'\(median of paired ratios ([\d.]+)x', out)
+        assert m and all(float(x)>0 for x in m.groups()), out

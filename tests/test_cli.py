@@ -54,10 +54,24 @@ def test_no_batched_gives_the_same_results(tmp_path):
     num = ['train_loss', 'valid_loss', 'accuracy', 'weight_norm', 'lr_find_valley']
     assert np.allclose(b[num].values, s[num].values, rtol=1e-3, atol=0)
 
+def test_seeds_end_to_end(tmp_path):
+    "`--seeds`: every setting once per seed in one pass, the summary with sds, the history per seed, and the noise verdict printed"
+    r = run('--wds', '0', '0.1', '--epochs', '2', '--lr', '3e-3', '--seeds', '0', '1', '2', '--quiet', '--out', str(tmp_path/'o'))
+    assert r.returncode==0, r.stderr
+    assert 'compare_wd: 2 settings x 3 seeds in one batched pass' in r.stdout, r.stdout
+    res,h = pd.read_csv(tmp_path/'o'/'results.csv'),pd.read_csv(tmp_path/'o'/'compare_wd_history.csv')
+    assert res.wd.tolist()==[0, 0.1] and (res.seeds==3).all() and (res.valid_loss_sd>0).all(), res
+    last = h.groupby(['wd', 'seed']).tail(1)
+    assert sorted(set(zip(last.wd, last.seed)))==[(w, s) for w in (0, 0.1) for s in (0, 1, 2)]
+    assert np.allclose(res.valid_loss_sd, last.groupby('wd').valid_loss.std().values)
+    assert re.search(r'^best valid_loss: wd=\S+ \([\d.]+, mean of 3 seeds\), ahead of .* per seed .*: (beyond|within) the noise', r.stdout, re.M), r.stdout
+    assert 'pass --seeds' not in r.stdout
+
 @pytest.mark.parametrize('args,option', [(['--epochs', '0'], '--epochs'), (['--epochs', 'x'], '--epochs'),
     (['--wds', '0', 'abc'], '--wds'), (['--wds', 'nan'], '--wds'), (['--lrs', '-1'], '--lrs'), (['--dataset', 'mnist'], '--dataset'),
     (['--device', 'nope'], '--device'), (['--lr', '0'], '--lr'), (['--seed', '-3'], '--seed'), (['--bogus'], '--bogus'),
-    (['--n-train', '5000'], '--n-train'), (['--lrs', '1e-3'], '--lrs')])
+    (['--n-train', '5000'], '--n-train'), (['--lrs', '1e-3'], '--lrs'), (['--seeds', '1', '1'], '--seeds'), (['--seeds', 'x'], '--seeds'),
+    (['--seeds', '0', '-2'], '--seeds'), (['--seeds', '0.5'], '--seeds')])
 def test_bad_option_is_one_line_naming_it_exit_2(tmp_path, capsys, args, option):
     "`cli` is what the console script calls; in this process, so that each case costs no fastai import"
     from wdcourse.cli import cli

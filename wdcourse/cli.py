@@ -124,9 +124,9 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     except OSError as e: raise _BadOption('out', f"cannot make the folder {out}: {e.strerror or e}") from None
 
     kw = dict(quiet=quiet, batched=False if no_batched else None, seeds=seeds)
-    lf = _timed(lambda: learn.lr_find_wd(wds, show_plot=False, **kw), 'lr_find_wd', len(wds))
+    lf = _timed(lambda: learn.lr_find_wd(wds, show_plot=False, **kw), 'lr_find_wd', len(wds), seeds)
     _save(lf.plot(), out/'lr_find_wd.png')
-    cmp = _timed(lambda: learn.compare_wd(wds, epochs, lr=lr, **kw), 'compare_wd', len(wds))
+    cmp = _timed(lambda: learn.compare_wd(wds, epochs, lr=lr, **kw), 'compare_wd', len(wds), seeds)
     _save(cmp.plot(), out/'compare_wd.png')
     sug = lf.suggestions.groupby('wd', as_index=False)[['valley', 'min_loss', 'lr_at_min']].median().rename(  # with seeds: medians
         columns={'valley': 'lr_find_valley', 'min_loss': 'lr_find_min_loss', 'lr_at_min': 'lr_find_lr_at_min'})
@@ -136,7 +136,7 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
     cmp.history.to_csv(out/'compare_wd_history.csv', index=False)
     lf.curves.to_csv(out/'lr_find_wd_curves.csv', index=False)
     if grid:
-        g = _timed(lambda: learn.lr_wd_grid(lrs, wds, epochs, **kw), 'lr_wd_grid', len(lrs)*len(wds))
+        g = _timed(lambda: learn.lr_wd_grid(lrs, wds, epochs, **kw), 'lr_wd_grid', len(lrs)*len(wds), seeds)
         g.table.to_csv(out/'lr_wd_grid.csv', index=False)
         _save(g.plot(title=f'{dataset}: lr × wd, {epochs} epochs of fit_one_cycle'), out/'lr_wd_grid.png')
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
@@ -154,11 +154,12 @@ def _best_line(res:pd.DataFrame) -> str:
     acc = f", accuracy {best.accuracy:.4g} against {base.accuracy:.4g}" if 'accuracy' in ok else ''
     return f"\nlowest valid loss: wd={best.wd:g}, {best.valid_loss:.4g} against {base.valid_loss:.4g} at wd={base.wd:g}{acc}"
 
-def _timed(run, recipe:str, n:int):
+def _timed(run, recipe:str, n:int, seeds=None):
     "Run a recipe and say how it ran: in one batched pass or one fit per setting, and how long it took"
     t = time.perf_counter()
     res = run()
-    print(f"{recipe}: {n} settings {'in one batched pass' if res.batched else 'one run each'}, {time.perf_counter()-t:.1f} s")
+    times = f' x {len(seeds)} seeds' if seeds else ''
+    print(f"{recipe}: {n} settings{times} {'in one batched pass' if res.batched else 'one run each'}, {time.perf_counter()-t:.1f} s")
     return res
 
 def _save(fig, fn):
