@@ -42,6 +42,8 @@ def test_grid_and_ratings(tmp_path):
     assert {'valid_loss', 'train_loss', 'mode', 'diverged'} <= set(g.columns)
     assert (tmp_path/'o'/'lr_wd_grid.png').stat().st_size>10_000
     assert 'lr_wd_grid: 4 settings in one batched pass' in r.stdout, r.stdout
+    best = g.groupby(['lr', 'wd']).valid_loss.last().idxmin()
+    assert f"lr_wd_grid: lowest valid loss at lr={best[0]:g}, wd={best[1]:g}" in r.stdout, r.stdout
     assert 'Warning' not in r.stderr, r.stderr  # nothing a user of the command can act on (fastai's tensors from pandas' read-only arrays)
 
 def test_no_batched_gives_the_same_results(tmp_path):

@@ -12,6 +12,8 @@ from torch import nn
 import torch.nn.functional as F
 from torch.func import functional_call, vmap
 from fastcore.basics import GetAttr
+from fastai.layers import Embedding
+from torch.nn.init import trunc_normal_
 from fastai.basics import Learner, Callback, CancelFitException, L, Recorder, OptimWrapper, even_mults, noop, store_attr, set_seed
 from fastai.optimizer import Optimizer, weight_decay, l2_reg, average_grad, average_sqr_grad, step_stat, adam_step
 from fastai.callback.schedule import fit_one_cycle, lr_find  # patch `Learner`
@@ -43,8 +45,10 @@ def _plain_forward(m:nn.Module, x:torch.Tensor, sm, pre:str='') -> torch.Tensor:
         for n,c in m.named_children(): x = _plain_forward(c, x, sm, f'{pre}{n}.')
         return x
     if type(m) is nn.Flatten: return x.flatten(*(d+1 if d>=0 else d for d in (m.start_dim, m.end_dim)))
-    if type(m) is nn.Dropout:  # one mask for all copies, as a run of its own draws it; with seeds, a mask per copy
-        return x*F.dropout(x.new_ones(x.shape if sm.seed_of is not None else x.shape[1:]), m.p, True) if m.training and m.p>0 else x
+    if type(m) is nn.Dropout:  # one mask for all copies, as a run of its own draws it; with seeds, one mask per seed
+        if not (m.training and m.p>0): return x
+        if sm.seed_of is None: return x*F.dropout(x.new_ones(x.shape[1:]), m.p, True)
+        return x*F.dropout(x.new_ones(sm.n_seeds, *x.shape[1:]), m.p, True)[sm.seed_of]
     if type(m) not in (nn.Linear, nn.BatchNorm1d): return m(x)  # elementwise
     w,b = sm.stacked.get(pre+'weight'),sm.stacked.get(pre+'bias')
     if type(m) is nn.Linear:  # w·xᵀ, transposed: the weight's gradient comes out in its own layout, no copy of it
@@ -94,6 +98,9 @@ class StackedModel(nn.Module):
         self.copy_params = [[dict(c.named_parameters())[n] for c in self.copies] for n in self.names]
         self.plain = _is_plain(model)  # `_plain_forward`, measured faster than `vmap` (below)
         self.seed_of = None if seed_of is None else torch.tensor(seed_of, device=dev)
+        self.n_seeds = None if seed_of is None else max(seed_of)+1
+        # copies in settings x seeds order (seed_of = 0 1 .. S-1 0 1 ..): the forward shares each seed's dropout masks
+        self.grid = seed_of is not None and k%self.n_seeds==0 and list(seed_of)==list(range(self.n_seeds))*(k//self.n_seeds)
 
     def train(self, mode:bool=True):
         self.skeleton.train(mode)
@@ -108,11 +115,19 @@ class StackedModel(nn.Module):
     def forward(self, *x):
         "All copies' outputs, stacked: shape `(k, *output)`"
         x,per_seed = _plain(x),self.training and self.seed_of is not None
+        if per_seed and self.grid and not self.plain: return self._seed_grid_forward(x)
         if per_seed: x = [t[self.seed_of] for t in x]  # a training batch holds one batch per seed: each copy gets its seed's
         if self.plain and len(x)==1: return _plain_forward(self.skeleton, x[0] if per_seed else x[0].expand(self.k, *x[0].shape), self)
         # `randomness='same'`: every copy draws the same dropout masks, as a run of its own from the same random state
         return vmap(self._one, in_dims=(0, 0) + (0 if per_seed else None,)*len(x),
                     randomness='same' if self.seed_of is None else 'different')(self.stacked, self.stacked_buffers, *x)
+
+    def _seed_grid_forward(self, x):
+        "Settings x seeds copies: vmap over the seeds (their own batches and masks) inside vmap over the settings (shared masks)"
+        g = lambda d: {n: t.view(self.k//self.n_seeds, self.n_seeds, *t.shape[1:]) for n,t in d.items()}
+        per_seed = vmap(self._one, in_dims=(0, 0) + (0,)*len(x), randomness='different')
+        out = vmap(per_seed, in_dims=(0, 0) + (None,)*len(x), randomness='same')(g(self.stacked), g(self.stacked_buffers), *x)
+        return out.reshape(self.k, *out.shape[2:])
 
     def link_grads(self, active:list):
         "Each active copy's `p.grad`: its slice of the stacked gradient (None for a stopped copy, which then gets no step)"
@@ -290,9 +305,14 @@ def check_stackable(learn:Learner) -> str|None:
 
 # %% ../nbs/22_batched.ipynb #66582052
 def reinit_weights(model:nn.Module) -> int:
-    "Draw new initial weights: `reset_parameters()` of every module that has one; how many did"
+    "Draw new initial weights: `reset_parameters()` of each module (fastai's `Embedding`: its own init); how many modules"
     ms = [m for m in model.modules() if callable(getattr(m, 'reset_parameters', None))]
-    for m in ms: m.reset_parameters()
+    for m in ms:
+        if isinstance(m, Embedding): trunc_normal_(m.weight.data, std=0.01)  # as its constructor draws it, not N(0, 1)
+        else: m.reset_parameters()
+    drawn = {id(p) for m in ms for p in m.parameters(recurse=False)}
+    kept = [n for n,p in model.named_parameters() if id(p) not in drawn]
+    if kept: warnings.warn(f"reinit: {', '.join(kept)} keep their weights: their modules have no `reset_parameters()`")
     return len(ms)
 
 def use_seed(learn:Learner, seed:int, reinit:bool=False):
@@ -301,15 +321,28 @@ def use_seed(learn:Learner, seed:int, reinit:bool=False):
     if reinit: reinit_weights(learn.model)
     learn.dls.train.rng = random.Random(seed)
 
+def _global_rng() -> tuple: return random.getstate(),np.random.get_state(),torch.get_rng_state()
+def _set_global_rng(st:tuple): random.setstate(st[0]); np.random.set_state(st[1]); torch.set_rng_state(st[2])
+
 class SeedLoader(GetAttr):
     "Training batches of several seeds in step: each batch stacks every seed's batch along a new first dimension"
     _default = 'dl'
-    def __init__(self, dl, seeds:list):
+    def __init__(self, dl, seeds:list, states:list|None=None):
+        "`states`: per seed, the global random state its loader draws from (default: `set_seed(seed)`'s)"
         self.dl,self.loaders = dl,[dl.new() for _ in seeds]
         for d,s in zip(self.loaders, seeds): d.rng = random.Random(s)  # as `use_seed` shuffles `dl`
+        self.states = states or [(set_seed(s), _global_rng())[1] for s in seeds]
     def __len__(self): return len(self.dl)
+    def _next(self, i:int, it):
+        "Loader `i`'s next batch, drawn from its own global random state (a loader may shuffle with NumPy's, as `TabWeightedDL`)"
+        outer = _global_rng()
+        _set_global_rng(self.states[i])
+        try: return next(it, None)
+        finally: self.states[i] = _global_rng(); _set_global_rng(outer)
     def __iter__(self):
-        for bs in zip(*self.loaders): yield tuple(torch.stack(ts) for ts in zip(*bs))
+        its = [iter(d) for d in self.loaders]
+        while (bs := [self._next(i, it) for i,it in enumerate(its)]) and all(b is not None for b in bs):
+            yield tuple(torch.stack(ts) for ts in zip(*bs))
 
 # %% ../nbs/22_batched.ipynb #fea12f6e
 def _groups(learn:Learner, opt_func=None) -> list:
@@ -335,13 +368,15 @@ class _PassBar(ProgressCallback):
 def _seeded(learn:Learner, seeds:list, reinit:bool) -> tuple:
     "The data and per-copy start of a pass whose copies run under `seeds`: (dls, initial models or None, each copy's seed's index)"
     uniq = list(dict.fromkeys(seeds))
-    starts = None
-    if reinit:
-        models = {s: copy.deepcopy(learn.model) for s in uniq}
-        for s,m in models.items(): set_seed(s); reinit_weights(m)  # as `use_seed` draws them
-        starts = [models[s] for s in seeds]
+    starts,states = None,[]
+    if reinit: models = {s: copy.deepcopy(learn.model) for s in uniq}
+    for s in uniq:  # as `use_seed` draws them: the weights, then what the data draws
+        set_seed(s)
+        if reinit: reinit_weights(models[s])
+        states.append(_global_rng())
+    if reinit: starts = [models[s] for s in seeds]
     dls = copy.copy(learn.dls)
-    dls.loaders = [SeedLoader(learn.dls.train, uniq), *learn.dls.loaders[1:]]
+    dls.loaders = [SeedLoader(learn.dls.train, uniq, states), *learn.dls.loaders[1:]]
     set_seed(uniq[0])  # the pass's other draws (dropout) depend on its seeds alone
     return dls,starts,[uniq.index(s) for s in seeds]
 

@@ -139,6 +139,10 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
         g = _timed(lambda: learn.lr_wd_grid(lrs, wds, epochs, **kw), 'lr_wd_grid', len(lrs)*len(wds), seeds)
         g.table.to_csv(out/'lr_wd_grid.csv', index=False)
         _save(g.plot(title=f'{dataset}: lr × wd, {epochs} epochs of fit_one_cycle'), out/'lr_wd_grid.png')
+        lr_b,wd_b = g.best_cell()
+        near = int(g.near_best().values.sum())-1 if seeds else None
+        print(f"lr_wd_grid: lowest valid loss at lr={lr_b:g}, wd={wd_b:g}" + ('' if near is None else
+              f"; {near} other cell{'s' if near!=1 else ''} cannot be told apart from it over the seeds"))
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
         print(res.drop(columns='dataset').to_string(index=False, float_format=lambda x: f'{x:.4g}'))
     print(_best_line(res))
@@ -152,6 +156,7 @@ def _best_line(res:pd.DataFrame) -> str:
     if ok.empty: return "\nevery wd diverged: try a smaller --lr"
     best,base = ok.loc[ok.valid_loss.idxmin()],ok.loc[ok.wd.idxmin()]
     acc = f", accuracy {best.accuracy:.4g} against {base.accuracy:.4g}" if 'accuracy' in ok else ''
+    if best.wd==base.wd: return f"\nlowest valid loss: wd={best.wd:g}, the smallest wd, {best.valid_loss:.4g}"
     return f"\nlowest valid loss: wd={best.wd:g}, {best.valid_loss:.4g} against {base.valid_loss:.4g} at wd={base.wd:g}{acc}"
 
 def _timed(run, recipe:str, n:int, seeds=None):

@@ -426,6 +426,7 @@ def _sweep(learn, recipe, keys, settings, fixed, run, make_result, path=None, qu
            batched=None, chunk=None, seeds=None, reinit=False):
     "`run(runs, settings)` for the settings (× seeds) not already in `path`: in batched passes, or one fastai run each"
     seeds = check_seeds(seeds, reinit, learn.model)
+    if reinit and opt_func is None: opt_func = learn.opt_func  # new weights: fresh optimizers, not the state a fit left
     groups,fixed,why,chunk = _check_sweep(learn, recipe, settings, fixed, path, opt_func, fp16, batched, chunk)
     if seeds is not None: keys,settings,fixed = keys+['seed'],[(*s, seed) for s in settings for seed in seeds],{**fixed, 'reinit': reinit}
     aside = [type(cb).__name__ for cb in learn.cbs if isinstance(cb, (SaveModelCallback, CSVLogger))]
@@ -450,7 +451,8 @@ def _sweep(learn, recipe, keys, settings, fixed, run, make_result, path=None, qu
     except KeyboardInterrupt:
         done = [p for p in parts.values() if p is not None]
         learn.last_sweep = make_result(pd.concat(done, ignore_index=True).drop(columns=list(log.fixed))) if done else None
-        if done: print(f"{recipe} interrupted: {len(done)} of {len(settings)} settings finished, kept in `learn.last_sweep`"
+        what = 'runs (settings x seeds)' if seeds else 'settings'
+        if done: print(f"{recipe} interrupted: {len(done)} of {len(settings)} {what} finished, kept in `learn.last_sweep`"
                        + (f" and in {log.path}" if log.path else ''))
         else: print(f"{recipe} interrupted before its first setting finished: no result kept" + (f", {log.path} unchanged" if log.path and log.path.exists() else f", {log.path} not written" if log.path else ''))
         raise
@@ -810,6 +812,7 @@ class LRWDGrid(_Result):
     def near_best(self, col:str='valid_loss') -> pd.DataFrame:
         "With seeds: True for the cells the seeds cannot tell from the best (their gap per seed to it is not larger than its sd)"
         if 'seed' not in self.final: raise ValueError("`near_best` needs a grid run with `seeds`")
+        self.grid(col)  # checks `col`
         per = self.final.assign(v=self.final[col].where(~self.final.diverged)).pivot_table(index=['wd', 'lr'], columns='seed', values='v', dropna=False)
         lr,wd = self.best_cell(col)
         d = (per - per.loc[(wd, lr)])*(1 if _lower_is_better(col) else -1)
@@ -870,8 +873,8 @@ class LRWDGrid(_Result):
                 xs = np.unique(snap(np.r_[xl, c-yl], xl))
                 xs = xs[(xs>=xl.min()) & (xs<=xl.max())]
                 ax.plot(fx(xs), fy(snap(c-xs, yl)), ls=':', color='gray', lw=1, alpha=0.8)
-        near = (f', mean of {self.table.seed.nunique()} seeds\nbox: best; dashed: within its noise' if 'seed' in self.table else '\nbox: best')
-        ax.set_title(f'final {col}{near}; dotted: constant lr·wd', fontsize=9)
+        near = f' (mean of {self.table.seed.nunique()} seeds)\nbox: best; dashed: not told apart' if 'seed' in self.table else '\nbox: best'
+        ax.set_title(f'final {col}{near}\ndotted: constant lr·wd', fontsize=9)
         if colorbar: ax.figure.colorbar(im, ax=ax).ax.tick_params(labelsize=9)
 
 
