@@ -281,7 +281,7 @@ def test_course_navigation(site, server, browser):
         page.close()
     assert errors==[]
 
-HAT_LESSONS = ['lesson_loss.html', 'lesson_grad.html', 'lesson_lr_wd.html', 'lesson_adamw.html']  # m̂ and v̂: Adam's moments
+HAT_LESSONS = ['lesson_loss.html', 'lesson_grad.html', 'lesson_shrink.html', 'lesson_lr_wd.html', 'lesson_adamw.html']  # m̂ and v̂: Adam's moments
 
 def radical_gap(page, msqrt) -> float:
     "How far above the bottom of `msqrt`'s box its √ stops, as a share of the box's height: 0 when √ is as tall as what it covers"
