@@ -586,21 +586,21 @@ class LRFindWD(_Result):
 # %% ../nbs/20_recipes.ipynb #8bd6158d
 @patch
 def lr_find_wd(self:Learner,
-               wds, # Weight decays to compare (fastai's `wd`)
+               wds, # Weight decays (fastai's `wd`)
                start_lr:float=1e-7, # As in `lr_find`
                end_lr:float=10, # As in `lr_find`
                num_it:int=100, # As in `lr_find`
-               stop_div:bool=True, # As in `lr_find`: stop when the loss diverges
-               suggest_funcs=(valley,), # fastai suggestion functions (`valley`, `slide`, `minimum`, `steep`)
+               stop_div:bool=True, # As in `lr_find`
+               suggest_funcs=(valley,), # fastai's suggestion functions
                show_plot:bool=True, # Plot the curves
-               path=None, # CSV file: each finished wd is appended at once (batched: when its pass ends); a second call resumes
+               path=None, # CSV file of finished runs; a second call resumes
                quiet:bool=False, # No progress bar
-               opt_func=None, # Run with this optimizer instead of the Learner's (e.g. `partial(Adam, decouple_wd=False)`)
-               fp16:bool=False, # Run in mixed precision (needs CUDA)
-               batched:bool|None=None, # All wds in one pass (`batched_lr_find`); False: one `lr_find` each; None: batched when it can be, else one each with a note why
-               chunk:int|None=None, # Batched: at most this many settings a pass (None: all in one)
-               seeds:list|None=None, # Run each wd once per seed (its batch order, dropout masks); None: once, from the Learner's random state
-               reinit:bool=False # With `seeds`: each seed also draws new initial weights (`reset_parameters()`), for a model trained from scratch
+               opt_func=None, # Optimizer instead of the Learner's
+               fp16:bool=False, # Mixed precision (CUDA)
+               batched:bool|None=None, # One batched pass; None: when it can be
+               chunk:int|None=None, # Most settings per batched pass
+               seeds:list|None=None, # One run per seed and setting
+               reinit:bool=False # Seeds also draw the initial weights
               ) -> LRFindWD:
     "fastai's `lr_find` once per `wd` (and seed), each from the same weights, optimizer state and random state"
     wds = check_values(wds, 'wds')
@@ -730,17 +730,17 @@ class CompareWD(_Result):
 @patch
 @delegates(Learner.fit_one_cycle, but=['n_epoch', 'lr_max', 'wd', 'cbs', 'start_epoch', 'reset_opt'])
 def compare_wd(self:Learner,
-               wds, # Weight decays to compare (fastai's `wd`)
-               epochs:int, # Epochs of `fit_one_cycle` per wd
-               lr=None, # A learning rate for all (number, slice, one per group: as `fit_one_cycle`); 'suggest': each wd's own `lr_find` valley; None: the Learner's `lr`
-               path=None, # CSV file: each finished wd is appended at once (batched: when its pass ends); a second call resumes
+               wds, # Weight decays (fastai's `wd`)
+               epochs:int, # Epochs of `fit_one_cycle`
+               lr=None, # As `fit_one_cycle`'s; 'suggest': each wd's valley; None: `learn.lr`
+               path=None, # CSV file of finished runs; a second call resumes
                quiet:bool=False, # No progress bar
-               opt_func=None, # Run with this optimizer instead of the Learner's
-               fp16:bool=False, # Run in mixed precision (needs CUDA)
-               batched:bool|None=None, # All wds in one pass (`batched_fit`); False: one fit each; None: batched when it can be, else one each with a note why
-               chunk:int|None=None, # Batched: at most this many settings a pass (None: all in one)
-               seeds:list|None=None, # Run each setting once per seed (its batch order, dropout masks); None: once, from the Learner's random state
-               reinit:bool=False, # With `seeds`: each seed also draws new initial weights (`reset_parameters()`), for a model trained from scratch
+               opt_func=None, # Optimizer instead of the Learner's
+               fp16:bool=False, # Mixed precision (CUDA)
+               batched:bool|None=None, # One batched pass; None: when it can be
+               chunk:int|None=None, # Most settings per batched pass
+               seeds:list|None=None, # One run per seed and setting
+               reinit:bool=False, # Seeds also draw the initial weights
                **kwargs
               ) -> CompareWD:
     "`fit_one_cycle(epochs, lr)` once per `wd` from the same initial state and batches, with `WeightDecayStats` attached"
@@ -882,17 +882,17 @@ class LRWDGrid(_Result):
 @patch
 @delegates(Learner.fit_one_cycle, but=['n_epoch', 'lr_max', 'wd', 'cbs', 'start_epoch', 'reset_opt'])
 def lr_wd_grid(self:Learner,
-               lrs, # Learning rates (fit_one_cycle's `lr_max`), or slices that all spread the same way over the parameter groups
+               lrs, # `lr_max`s, or slices that spread alike
                wds, # Weight decays (fastai's `wd`)
-               epochs:int, # Epochs of `fit_one_cycle` per cell
-               path=None, # CSV file: each finished cell is appended at once (batched: when its pass ends); a second call resumes
+               epochs:int, # Epochs of `fit_one_cycle`
+               path=None, # CSV file of finished runs; a second call resumes
                quiet:bool=False, # No progress bar
-               opt_func=None, # Run with this optimizer instead of the Learner's (`decouple_wd` chooses L2 or decoupled)
-               fp16:bool=False, # Run in mixed precision (needs CUDA)
-               batched:bool|None=None, # All cells in one pass (`batched_fit`); False: one fit each; None: batched when it can be, else one each with a note why
-               chunk:int|None=None, # Batched: at most this many cells a pass (None: all in one)
-               seeds:list|None=None, # Run each setting once per seed (its batch order, dropout masks); None: once, from the Learner's random state
-               reinit:bool=False, # With `seeds`: each seed also draws new initial weights (`reset_parameters()`), for a model trained from scratch
+               opt_func=None, # Optimizer instead of the Learner's
+               fp16:bool=False, # Mixed precision (CUDA)
+               batched:bool|None=None, # One batched pass; None: when it can be
+               chunk:int|None=None, # Most settings per batched pass
+               seeds:list|None=None, # One run per seed and setting
+               reinit:bool=False, # Seeds also draw the initial weights
                **kwargs
               ) -> LRWDGrid:
     "`fit_one_cycle(epochs, lr, wd=wd)` for every `lr` × `wd`, each from the same initial state and batches"
