@@ -352,9 +352,14 @@ def test_figures_open_full_size(layout, server, browser):
     assert [(n, i['src'], i['link']) for n,i in imgs if i['link']!=i['url']]==[]
     page,errors,_ = open_page(browser, f'{server}/lesson_loss.html', width=390)
     src = page.eval_on_selector('img.nb-img', 'i => i.src')
+    misses = []
+    page.on('response', lambda r: misses.append(urlparse(r.url).path) if r.status==404 else None)
     with page.expect_response(src) as resp: page.click('img.nb-img')
     page.wait_for_load_state()
-    assert page.url==src and resp.value.status==200 and resp.value.headers['content-type']=='image/png' and errors==[]
+    assert page.url==src and resp.value.status==200 and resp.value.headers['content-type']=='image/png'
+    # a bare PNG makes Chromium ask the host's root for /favicon.ico (not the site's: outside its base path), and at times it
+    # does so before the check: that 404 alone is allowed
+    assert set(misses) <= {'/favicon.ico'} and len(errors)==len(misses), (misses, errors)
     page.close()
 
 def test_figure_alt_is_its_title(layout):

@@ -302,4 +302,5 @@ d = { 'settings': { 'branch': 'main',
                                   'wdcourse.recipes._top_lr': ('recipes.html#_top_lr', 'wdcourse/recipes.py'),
                                   'wdcourse.recipes._undecayed': ('recipes.html#_undecayed', 'wdcourse/recipes.py'),
                                   'wdcourse.recipes._wd_axis': ('recipes.html#_wd_axis', 'wdcourse/recipes.py'),
+                                  'wdcourse.recipes._wd_color': ('recipes.html#_wd_color', 'wdcourse/recipes.py'),
                                   'wdcourse.recipes.plot_grids': ('recipes.html#plot_grids', 'wdcourse/recipes.py')}}}

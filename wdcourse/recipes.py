@@ -532,6 +532,12 @@ def _over_seeds(runs:pd.DataFrame, keys:list) -> pd.DataFrame:
     if 'note' in runs: res['note'] = g.note.first()
     return res.assign(seeds=g.size()).reset_index()
 
+_palette = [c for i,c in enumerate(plt.cm.tab10.colors) if i not in (3, 7)]  # red and grey mark valid and train loss
+
+def _wd_color(wd:float):
+    "One colour per weight decay in every plot: black for 0, else one of 8 colours by half-decade (0.1, 0.3, 1 differ)"
+    return 'k' if wd<=0 else _palette[round(2*math.log10(wd)) % len(_palette)]
+
 def _band(ax, d:pd.DataFrame, x:str, y:str, fmt:str='-', **kw):
     "`y` against `x` of one setting's runs: the mean over seeds as a line, their range as a band (one run: the line)"
     s = d.groupby(x)[y].agg(['mean', 'min', 'max'])
@@ -565,8 +571,8 @@ class LRFindWD(_Result):
         names = [getattr(f, 'func', f).__name__ for f in self.suggest_funcs]
         marks = dict(zip(names, 'os^vD*'))
         first = []
-        colors = itertools.cycle(plt.rcParams['axes.prop_cycle'].by_key()['color'])
-        for (wd,c),color in zip(self.curves.groupby('wd', sort=False), colors):
+        for wd,c in self.curves.groupby('wd', sort=False):
+            color = _wd_color(wd)
             _band(ax, c, 'lr', 'smooth_loss', color=color, label=f'wd={wd:g}')
             for _,s in self.suggestions[self.suggestions.wd==wd].iterrows():  # one mark per seed
                 own = c[c.seed==s.seed] if 'seed' in c else c
@@ -703,13 +709,12 @@ class CompareWD(_Result):
         axs = np.asarray(axs).flatten()
         if len(axs)<4: raise ValueError(f"`axs` must hold 4 axes, got {len(axs)}")
         h,s = self.history,self.summary
-        colors = itertools.cycle(plt.rcParams['axes.prop_cycle'].by_key()['color'])
-        for (wd,d),c in zip(h.groupby('wd', sort=False), colors):
-            kw = dict(color=c, label=f'wd={wd:g}' + (' (diverged)' if d.diverged.any() else ''))
+        for wd,d in h.groupby('wd', sort=False):
+            kw = dict(color=_wd_color(wd), label=f'wd={wd:g}' + (' (diverged)' if d.diverged.any() else ''))
             if 'valid_loss' in d: _band(axs[0], d, 'epoch', 'valid_loss', 'o-', **kw)
             if 'weight_norm' in d: _band(axs[2], d, 'epoch', 'weight_norm', 'o-', **kw)
             if 'wd_ratio' in d and (d.wd_ratio>0).any(): _band(axs[3], d, 'epoch', 'wd_ratio', 'o-', **kw)
-        for col,fmt,c in (('valid_loss', 'o-', 'k'), ('train_loss', 's--', 'gray')):  # colours that are not a wd's
+        for col,fmt,c in (('valid_loss', 'o-', 'tab:red'), ('train_loss', 's--', 'tab:gray')):  # colours that are not a wd's
             if col in s: axs[1].errorbar(s.wd, s[col], s.get(f'{col}_sd'), fmt=fmt, color=c, capsize=3, label=col.split('_')[0])
         if s.diverged.any(): axs[1].plot(s.wd[s.diverged], np.zeros(s.diverged.sum()), 'rx', ms=10, transform=axs[1].get_xaxis_transform(), label='diverged')
         _wd_axis(axs[1], list(s.wd))
