@@ -98,6 +98,7 @@ class StackedModel(nn.Module):
         self.copy_params = [[dict(c.named_parameters())[n] for c in self.copies] for n in self.names]
         self.plain = _is_plain(model)  # `_plain_forward`, measured faster than `vmap` (below)
         self.seed_of = None if seed_of is None else torch.tensor(seed_of, device=dev)
+        self.seed_list = None if seed_of is None else [int(s) for s in seed_of]  # per copy, on the host: no device sync to index
         self.n_seeds = None if seed_of is None else max(seed_of)+1
         # copies in settings x seeds order (seed_of = 0 1 .. S-1 0 1 ..): the forward shares each seed's dropout masks
         self.grid = seed_of is not None and k%self.n_seeds==0 and list(seed_of)==list(range(self.n_seeds))*(k//self.n_seeds)
@@ -108,7 +109,7 @@ class StackedModel(nn.Module):
 
     def batch_of(self, ts, i:int) -> list:
         "Copy `i`'s side of a batch's tensors `ts`: its seed's batch in training with seeds, else the batch shared by all"
-        return [t[self.seed_of[i]] for t in ts] if self.training and self.seed_of is not None else list(ts)
+        return [t[self.seed_list[i]] for t in ts] if self.training and self.seed_of is not None else list(ts)
 
     def _one(self, params, buffers, *x): return functional_call(self.skeleton, (params, buffers), x)
 
