@@ -59,3 +59,10 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert res.returncode==0, res.stderr
     test_cmd = _fenced_commands((ROOT/'README.md').read_text())[1]
     assert res.stdout.strip()==f'+ {test_cmd}'
+
+def test_tune_without_optuna_says_how_to_install():
+    "Optuna is an optional extra: without it, `import wdcourse.tune` says how to get it, and the rest imports as before"
+    code = ("import sys; sys.modules['optuna'] = None\nimport wdcourse.recipes\n"
+            "try: import wdcourse.tune\nexcept ImportError as e: print(e)")
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert "pip install 'wdcourse[tune]'" in out, out

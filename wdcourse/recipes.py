@@ -25,7 +25,7 @@ from .callbacks import WeightDecayStats, _safe_div
 from .batched import why_not_batched, check_stackable, batched_fit, batched_lr_find, diverged, use_seed
 
 # %% auto #0
-__all__ = ['LRFindWD', 'CompareWD', 'LRWDGrid', 'plot_grids']
+__all__ = ['check_fit_kwargs', 'sweep', 'LRFindWD', 'CompareWD', 'lower_is_better', 'LRWDGrid', 'plot_grids']
 
 # %% ../nbs/20_recipes.ipynb #42cd2953
 def _get_rng(learn):
@@ -312,7 +312,7 @@ def _top_lr(lr) -> float:
 
 _set_by_recipe = ('n_epoch', 'lr_max', 'wd', 'cbs', 'start_epoch', 'reset_opt')  # what the recipes pass to `fit_one_cycle` themselves
 
-def _check_fit_kwargs(kwargs:dict, recipe:str) -> dict:
+def check_fit_kwargs(kwargs:dict, recipe:str) -> dict:
     "The keyword arguments for `fit_one_cycle`, checked before anything runs"
     ok = [k for k in inspect.signature(Learner.fit_one_cycle).parameters if k not in ('self', *_set_by_recipe)]
     for k in kwargs:
@@ -422,9 +422,17 @@ class _Runs:
         return SimpleNamespace(names=[n for n in l.recorder.metric_names[1:] if n!='time'], values=list(l.recorder.values),
                                diverged=stop.diverged, stats=ws.df if stats else None, mode=wd_mode(l))
 
-def _sweep(learn, recipe, keys, settings, fixed, run, make_result, path=None, quiet=False, opt_func=None, fp16=False,
-           batched=None, chunk=None, seeds=None, reinit=False):
-    "`run(runs, settings)` for the settings (× seeds) not already in `path`: in batched passes, or one fastai run each"
+def sweep(learn:Learner, # The Learner the runs train (put back as found after them)
+          recipe:str, # The recipe's name, in messages and in the file
+          keys:list, # The names of a setting's values, e.g. ['lr', 'wd']
+          settings:list, # Tuples of values, one per setting
+          fixed:dict, # What every setting shares, recorded in the file (a resume with other values is refused)
+          run, # `run(runs, todo)`: per setting of `todo` (dicts of `keys`, and `seed`), its rows; `runs.fit` and `runs.lr_find` train
+          make_result, # Makes the result from all rows, one block per setting
+          path=None, quiet=False, opt_func=None, fp16=False, batched=None, chunk=None, seeds=None, reinit=False, # As in the recipes
+          keep:bool=True # On an interrupt, keep the finished settings in `learn.last_sweep` and say so
+         ):
+    "The runner every recipe is written on: `run(runs, settings)` for the settings (× seeds) not already in `path`, in batched passes or one fastai run each"
     seeds = check_seeds(seeds, reinit, learn.model)
     if reinit and opt_func is None: opt_func = learn.opt_func  # new weights: fresh optimizers, not the state a fit left
     groups,fixed,why,chunk = _check_sweep(learn, recipe, settings, fixed, path, opt_func, fp16, batched, chunk)
@@ -449,6 +457,7 @@ def _sweep(learn, recipe, keys, settings, fixed, run, make_result, path=None, qu
                 if bar is not passes: bar.comment = ', '.join(f'{k}={v:g}' for k,v in zip(keys, p[0]))
                 _passes(recipe, p, lambda ss: run(runs, [dict(zip(keys, s)) for s in ss]), add)
     except KeyboardInterrupt:
+        if not keep: raise
         done = [p for p in parts.values() if p is not None]
         learn.last_sweep = make_result(pd.concat(done, ignore_index=True).drop(columns=list(log.fixed))) if done else None
         what = 'runs (settings x seeds)' if seeds else 'settings'
@@ -618,7 +627,7 @@ def lr_find_wd(self:Learner,
     bad = [f for f in suggest_funcs if not callable(f)]
     if bad: raise TypeError(f"`suggest_funcs` must be functions such as fastai's `valley`, got {bad[0]!r}")
     def run(runs, todo): return runs.lr_find([s['wd'] for s in todo], [s.get('seed') for s in todo], start_lr, end_lr, num_it, stop_div)
-    res = _sweep(self, 'lr_find_wd', ['wd'], [(w,) for w in wds], dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div),
+    res = sweep(self, 'lr_find_wd', ['wd'], [(w,) for w in wds], dict(start_lr=start_lr, end_lr=end_lr, num_it=num_it, stop_div=stop_div),
                  run, lambda t: LRFindWD(t, num_it, suggest_funcs), path=path, quiet=quiet, opt_func=opt_func, fp16=fp16,
                  batched=batched, chunk=chunk, seeds=seeds, reinit=reinit)
     if show_plot: res.plot()
@@ -685,7 +694,7 @@ class CompareWD(_Result):
     def best(self, col:str='valid_loss') -> pd.Series:
         "The wd with the best mean final `col` (lowest for losses and errors), and whether it leads the next beyond the seeds' noise"
         if col not in self.summary: raise ValueError(f"`col` must be a column of `summary`, got {col!r}")
-        s = self.summary[~self.summary.diverged].sort_values(col, ascending=_lower_is_better(col))
+        s = self.summary[~self.summary.diverged].sort_values(col, ascending=lower_is_better(col))
         if not len(s): return None
         b,n = s.iloc[0],(s.iloc[1] if len(s)>1 else None)
         res = dict(wd=b.wd, col=col, value=b[col], next_wd=np.nan, next_value=np.nan, gaps=None, beyond_noise=None)
@@ -695,7 +704,7 @@ class CompareWD(_Result):
             says += f", ahead of wd={n.wd:g} ({n[col]:.4g}) by {abs(b[col]-n[col]):.3g}"
             if 'seed' in self.runs and b.seeds>1:  # the same seed is the same batches and start: the gap is measured per seed
                 per = self.runs.pivot(index='seed', columns='wd', values=col)
-                d = (per[n.wd]-per[b.wd])*(1 if _lower_is_better(col) else -1)
+                d = (per[n.wd]-per[b.wd])*(1 if lower_is_better(col) else -1)
                 res.update(gaps=d, beyond_noise=bool(d.mean() > d.std()))
                 says += (f"; per seed {', '.join(f'{x:.3g}' for x in d)} (sd {d.std():.3g}): " +
                          ('beyond the noise, the gap is larger than its sd over seeds' if res['beyond_noise'] else
@@ -757,7 +766,7 @@ def compare_wd(self:Learner,
         except TypeError:
             if isinstance(lr, slice): raise  # its own message: which bound is wrong
             raise TypeError(f"`lr` must be a number, a slice, one number per parameter group, 'suggest' or None, got {lr!r}") from None
-    kwargs = _check_fit_kwargs(kwargs, 'compare_wd')
+    kwargs = check_fit_kwargs(kwargs, 'compare_wd')
     def run(runs, todo):
         ws,seeds = [s['wd'] for s in todo],[s.get('seed') for s in todo]
         if suggest: lrs = [_suggest(c, 100, (valley,))['valley'] for c in runs.lr_find(ws, seeds)]  # each its own, then the fits
@@ -770,17 +779,17 @@ def compare_wd(self:Learner,
             res[i] = rows
         return res
     fixed = dict(epochs=epochs, lr=self.lr if lr is None else lr, **_fit_settings(kwargs))
-    return _sweep(self, 'compare_wd', ['wd'], [(w,) for w in wds], fixed, run, CompareWD, path=path, quiet=quiet,
+    return sweep(self, 'compare_wd', ['wd'], [(w,) for w in wds], fixed, run, CompareWD, path=path, quiet=quiet,
                   opt_func=opt_func, fp16=fp16, batched=batched, chunk=chunk, seeds=seeds, reinit=reinit)
 
 # %% ../nbs/20_recipes.ipynb #22aec535
-def _lower_is_better(col:str) -> bool: return 'loss' in col or 'error' in col
+def lower_is_better(col:str) -> bool: return 'loss' in col or 'error' in col
 
 def _color_range(v, col:str) -> tuple:
     "The colour scale of `col`'s finite values `v`: the worst 10% left out, so that one bad cell does not wash out the rest"
     fin = np.asarray(v, dtype=float)[np.isfinite(np.asarray(v, dtype=float))]
     if not len(fin): return 0,1
-    return (fin.min(), np.quantile(fin, 0.9)) if _lower_is_better(col) else (np.quantile(fin, 0.1), fin.max())
+    return (fin.min(), np.quantile(fin, 0.9)) if lower_is_better(col) else (np.quantile(fin, 0.1), fin.max())
 
 def _lr_wd_products(lrs, wds) -> np.ndarray:
     "log10(lr·wd) of the dotted lines `LRWDGrid.plot` draws: about four of the grid's products"
@@ -820,7 +829,7 @@ class LRWDGrid(_Result):
         self.grid(col)  # checks `col`
         per = self.final.assign(v=self.final[col].where(~self.final.diverged)).pivot_table(index=['wd', 'lr'], columns='seed', values='v', dropna=False)
         lr,wd = self.best_cell(col)
-        d = (per - per.loc[(wd, lr)])*(1 if _lower_is_better(col) else -1)
+        d = (per - per.loc[(wd, lr)])*(1 if lower_is_better(col) else -1)
         return (d.mean(axis=1) <= d.std(axis=1)).unstack('lr').sort_index().sort_index(axis=1)
 
     def best_cell(self, col:str='valid_loss') -> tuple:
@@ -828,7 +837,7 @@ class LRWDGrid(_Result):
         g = self.grid(col)
         if g.isna().all(axis=None): return None
         s = g.stack()
-        wd,lr = s.idxmin() if _lower_is_better(col) else s.idxmax()
+        wd,lr = s.idxmin() if lower_is_better(col) else s.idxmax()
         return lr,wd
 
     def plot(self, cols=('valid_loss', 'train_loss'), axs=None, figsize=None, title=None, vmin=None, vmax=None, colorbar:bool=True):
@@ -849,7 +858,7 @@ class LRWDGrid(_Result):
         lrs,wds = g.columns.values.astype(float),g.index.values.astype(float)
         v = g.values
         lo,hi = _color_range(v, col)
-        low = _lower_is_better(col)  # bright (yellow) is good either way
+        low = lower_is_better(col)  # bright (yellow) is good either way
         im = ax.imshow(v, origin='lower', aspect='auto', cmap='viridis_r' if low else 'viridis',
                        vmin=lo if vmin is None else vmin, vmax=hi if vmax is None else vmax)
         for (i,j),x in np.ndenumerate(v):
@@ -903,13 +912,13 @@ def lr_wd_grid(self:Learner,
     "`fit_one_cycle(epochs, lr, wd=wd)` for every `lr` × `wd`, each from the same initial state and batches"
     (lrs,spread),wds = _check_grid_lrs(lrs),check_values(wds, 'wds')
     epochs = check_int(epochs, 'epochs')
-    kwargs = _check_fit_kwargs(kwargs, 'lr_wd_grid')
+    kwargs = check_fit_kwargs(kwargs, 'lr_wd_grid')
     def run(runs, todo):
         res = runs.fit([_spread(s['lr'], spread) for s in todo], [s['wd'] for s in todo], [s.get('seed') for s in todo], epochs, kwargs)
         for rows in res: rows.insert(1, 'mode', runs.mode)
         return res
     fixed = dict(epochs=epochs, **({} if spread is None else {'lr_spread': spread}), **_fit_settings(kwargs))
-    return _sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, run, LRWDGrid, path=path,
+    return sweep(self, 'lr_wd_grid', ['lr', 'wd'], list(itertools.product(lrs, wds)), fixed, run, LRWDGrid, path=path,
                   quiet=quiet, opt_func=opt_func, fp16=fp16, batched=batched, chunk=chunk, seeds=seeds, reinit=reinit)
 
 # %% ../nbs/20_recipes.ipynb #f15b0002
