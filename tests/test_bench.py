@@ -39,3 +39,10 @@ def test_seeds_cost():
         m = re.search(recipe + r' on cpu: one run ([\d.]+) s, 2 wds x 2 seeds in one pass ([\d.]+) s = ([\d.]+)x one run '
                       r'\(median of paired ratios ([\d.]+)x', out)
         assert m and all(float(x)>0 for x in m.groups()), out
+
+def test_tune_cost():
+    out = bench('tune_cost.py', '--reps', '1', '--trials', '4', '--k', '2', '--epochs', '1')
+    m = re.search(r'tune_lr_wd on cpu: 4 trials, k=2, 1 epochs each: batched ([\d.]+) s, one by one ([\d.]+) s = ([\d.]+)x faster batched '
+                  r'\(median of paired ratios ([\d.]+)x.*largest difference of a trial\'s value ([\d.e+-]+)', out)
+    assert m and all(float(x)>0 for x in m.groups()[:4]), out
+    assert float(m.group(5)) < 1e-2, out  # the two runs trained the same trials (up to rounding grown over a fit)

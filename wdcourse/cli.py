@@ -22,7 +22,7 @@ from .core import check_int, check_rate, check_values, check_seeds
 import wdcourse.recipes  # patches the recipes onto Learner
 
 # %% auto #0
-__all__ = ['main', 'cli']
+__all__ = ['main', 'cli', 'tune_main', 'tune_cli']
 
 # %% ../nbs/21_cli.ipynb #7d186d9a
 class _BadOption(ValueError):
@@ -172,14 +172,14 @@ def _save(fig, fn):
     plt.close(fig)
 
 # %% ../nbs/21_cli.ipynb #35c4035e
-def cli(argv:list|None=None):
-    "The `wdcourse-compare` console script: `main`'s options; a bad one is a one-line error and exit code 2"
-    p = anno_parser(main.__wrapped__, prog='wdcourse-compare')
+def _console(fn, prog:str, argv:list|None=None):
+    "Run `fn` as the console script `prog`: its options from `fn`'s signature; a bad one is a one-line error and exit code 2"
+    p = anno_parser(fn.__wrapped__, prog=prog)
     for a in p._actions:  # fastcore names a flag after its argument, `--no_batched`: a command line spells it `--no-batched`
         for o in [o for o in a.option_strings if '_' in o]:
             a.option_strings.insert(0, o.replace('_', '-')); p._option_string_actions[o.replace('_', '-')] = a
     def _error(msg):
-        print(f"wdcourse-compare: error: {msg}", file=sys.stderr)
+        print(f"{prog}: error: {msg}", file=sys.stderr)
         sys.exit(2)
     p.error = _error
     args = {k: v for k,v in vars(p.parse_args(argv)).items() if k not in ('pdb', 'xtra')}
@@ -188,5 +188,68 @@ def cli(argv:list|None=None):
         with warnings.catch_warnings():
             # fastai makes tensors from pandas' read-only arrays (pandas 3) for the ratings: nothing a user of the command can act on
             warnings.filterwarnings('ignore', message='The given NumPy array is not writable', category=UserWarning)
-            main(**args)
+            fn(**args)
     except _BadOption as e: _error(str(e))
+
+def cli(argv:list|None=None):
+    "The `wdcourse-compare` console script: `main`'s options; a bad one is a one-line error and exit code 2"
+    _console(main, 'wdcourse-compare', argv)
+
+# %% ../nbs/21_cli.ipynb #be1016ff
+@call_parse
+def tune_main(n_trials:int=32, # Trials this run adds to the study
+              k:int=8, # Trials per batched pass
+              lr:_many("Range of lr_max searched, low high (log-uniform; default 1e-3 1e-1)")=None,
+              wd:_many("Range of wd searched, low high (log-uniform; default 1e-3 3)")=None,
+              epochs:int=3, # Epochs of fit_one_cycle per trial
+              col:str='valid_loss', # What each trial is told: valid_loss, train_loss or accuracy
+              storage:str=None, # Optuna storage URL, e.g. sqlite:///tune.db (with --study-name): a study that survives and is shared
+              study_name:str=None, # The study's name in --storage
+              n_train:int=None, # Training images of digits (default: all)
+              device:str=None, # cpu, cuda, ... (default: fastai's default_device, the GPU when there is one)
+              seed:int=42, # Seeds the data, the split and the initial weights
+              seeds:_many("Run every trial once per seed and tell it the mean (e.g. --seeds 0 1 2)")=None,
+              out:str='wdcourse-out', # Folder for tune_trials.csv and tune.png
+              quiet:store_true=False, # No progress bars and no line per round
+              no_batched:store_true=False # One fit per trial
+             ) -> pd.DataFrame:
+    "Tune lr and wd on the digits with Optuna, k trials per batched pass; write the trials and their plot to --out"
+    from wdcourse.tune import check_range, open_study, optuna  # without Optuna: an ImportError that says how to install it
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # a line per round from the recipe, not one per trial from Optuna
+    n_trials,k,epochs,seed = _int('n_trials', n_trials),_int('k', k),_int('epochs', epochs),_int('seed', seed, lo=0)
+    rng = {}
+    for name,toks,default in (('lr', lr, (1e-3, 1e-1)), ('wd', wd, (1e-3, 3.))):
+        try: rng[name] = check_range(_numbers(name, toks, positive=True, default=list(default)), name)
+        except (TypeError, ValueError) as e: raise _BadOption(name, str(e).replace('`', '')) from None
+    if col not in ('valid_loss', 'train_loss', 'accuracy'): raise _BadOption('col', f"must be valid_loss, train_loss or accuracy, got {col!r}")
+    seeds,device,out = _seed_list(seeds),_check_device(device),Path(out)
+    n_train = _int('n_train', n_train, none_ok=True)
+    if out.exists() and not out.is_dir(): raise _BadOption('out', f"{out} is a file, not a folder")
+    try: study = open_study(col, storage=storage, study_name=study_name)
+    except (TypeError, ValueError) as e:
+        raise _BadOption('study_name' if 'study_name' in str(e) else 'storage' if storage else 'col', str(e).replace('`', '')) from None
+    try: learn = _learner('digits', device, seed, n_train)
+    except ValueError as e:
+        if 'n_train' not in str(e): raise
+        raise _BadOption('n_train', str(e).replace('`', '')) from None
+    try: out.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise _BadOption('out', f"cannot make the folder {out}: {e.strerror or e}") from None
+    where = f" in {storage} as {study.study_name!r}" if storage else ''
+    if len(study.trials): print(f"wdcourse-tune: going on with the study {study.study_name!r}{where}: {len(study.trials)} trials in it")
+    t = time.perf_counter()
+    res = learn.tune_lr_wd(n_trials, lr=rng['lr'], wd=rng['wd'], epochs=epochs, k=k, col=col, study=study, seeds=seeds,
+                           quiet=quiet, batched=False if no_batched else None)
+    tr = res.trials
+    tr.to_csv(out/'tune_trials.csv', index=False)
+    _save(res.plot(), out/'tune.png')
+    print(f"wdcourse-tune: {n_trials} trials in {time.perf_counter()-t:.1f} s; the study{where} has {len(tr)}, "
+          f"{(tr.state=='COMPLETE').sum()} finished, {(tr.state=='FAIL').sum()} failed")
+    b = res.best
+    print("no trial finished: try a smaller --lr range" if b is None else
+          f"best {col}: {b[col]:.4g} at lr={b.lr:.3g}, wd={b.wd:.3g} (trial {int(b.number)})")
+    print(f"written to {out}/: tune_trials.csv, tune.png")
+    return tr
+
+def tune_cli(argv:list|None=None):
+    "The `wdcourse-tune` console script: `tune_main`'s options; a bad one is a one-line error and exit code 2"
+    _console(tune_main, 'wdcourse-tune', argv)
