@@ -25,7 +25,7 @@ from .callbacks import WeightDecayStats, _safe_div
 from .batched import why_not_batched, check_stackable, batched_fit, batched_lr_find, diverged, use_seed
 
 # %% auto #0
-__all__ = ['check_fit_kwargs', 'sweep', 'LRFindWD', 'CompareWD', 'lower_is_better', 'LRWDGrid', 'plot_grids']
+__all__ = ['check_fit_kwargs', 'sweep', 'wd_color', 'LRFindWD', 'CompareWD', 'lower_is_better', 'LRWDGrid', 'plot_grids']
 
 # %% ../nbs/20_recipes.ipynb #42cd2953
 def _get_rng(learn):
@@ -312,7 +312,9 @@ def _top_lr(lr) -> float:
 
 _set_by_recipe = ('n_epoch', 'lr_max', 'wd', 'cbs', 'start_epoch', 'reset_opt')  # what the recipes pass to `fit_one_cycle` themselves
 
-def check_fit_kwargs(kwargs:dict, recipe:str) -> dict:
+def check_fit_kwargs(kwargs:dict, # Keyword arguments a recipe passes on to `fit_one_cycle`
+                     recipe:str # The recipe's name, in the errors
+                    ) -> dict:
     "The keyword arguments for `fit_one_cycle`, checked before anything runs"
     ok = [k for k in inspect.signature(Learner.fit_one_cycle).parameters if k not in ('self', *_set_by_recipe)]
     for k in kwargs:
@@ -543,7 +545,8 @@ def _over_seeds(runs:pd.DataFrame, keys:list) -> pd.DataFrame:
 
 _palette = [c for i,c in enumerate(plt.cm.tab10.colors) if i not in (3, 7)]  # red and grey mark valid and train loss
 
-def _wd_color(wd:float):
+def wd_color(wd:float # A weight decay
+            ) -> tuple|str: # A Matplotlib colour
     "One colour per weight decay in every plot: black for 0, else one of 8 colours by half-decade (0.1, 0.3, 1 differ)"
     return 'k' if wd<=0 else _palette[round(2*math.log10(wd)) % len(_palette)]
 
@@ -581,7 +584,7 @@ class LRFindWD(_Result):
         marks = dict(zip(names, 'os^vD*'))
         first = []
         for wd,c in self.curves.groupby('wd', sort=False):
-            color = _wd_color(wd)
+            color = wd_color(wd)
             _band(ax, c, 'lr', 'smooth_loss', color=color, label=f'wd={wd:g}')
             for _,s in self.suggestions[self.suggestions.wd==wd].iterrows():  # one mark per seed
                 own = c[c.seed==s.seed] if 'seed' in c else c
@@ -719,7 +722,7 @@ class CompareWD(_Result):
         if len(axs)<4: raise ValueError(f"`axs` must hold 4 axes, got {len(axs)}")
         h,s = self.history,self.summary
         for wd,d in h.groupby('wd', sort=False):
-            kw = dict(color=_wd_color(wd), label=f'wd={wd:g}' + (' (diverged)' if d.diverged.any() else ''))
+            kw = dict(color=wd_color(wd), label=f'wd={wd:g}' + (' (diverged)' if d.diverged.any() else ''))
             if 'valid_loss' in d: _band(axs[0], d, 'epoch', 'valid_loss', 'o-', **kw)
             if 'weight_norm' in d: _band(axs[2], d, 'epoch', 'weight_norm', 'o-', **kw)
             if 'wd_ratio' in d and (d.wd_ratio>0).any(): _band(axs[3], d, 'epoch', 'wd_ratio', 'o-', **kw)
@@ -783,7 +786,10 @@ def compare_wd(self:Learner,
                   opt_func=opt_func, fp16=fp16, batched=batched, chunk=chunk, seeds=seeds, reinit=reinit)
 
 # %% ../nbs/20_recipes.ipynb #22aec535
-def lower_is_better(col:str) -> bool: return 'loss' in col or 'error' in col
+def lower_is_better(col:str # A column of a result: a loss or a metric's name
+                   ) -> bool:
+    "Is a lower `col` better? Losses and errors: yes; other metrics (accuracy): no"
+    return 'loss' in col or 'error' in col
 
 def _color_range(v, col:str) -> tuple:
     "The colour scale of `col`'s finite values `v`: the worst 10% left out, so that one bad cell does not wash out the rest"
