@@ -205,13 +205,18 @@ def is_event(expr:str, ns:dict) -> bool:
     try: return meth in _events and isinstance(o := eval(owner, ns), type) and issubclass(o, Callback)
     except Exception: return False
 
+def property_md(name:str, prop:property) -> str:
+    "A property as it is read, an attribute with a type: `@property` over its getter's name (fastcore shows the getter as `def df():`)"
+    ret = inspect.signature(prop.fget, eval_str=True).return_annotation
+    return f"@property\ndef {name.split('.')[-1]}(self)" + ('' if ret is inspect._empty else f'->{anno_name(ret)}')
+
 def show_doc_md(md:str, sym, name:str) -> str:
     "nbdev's show_doc output with its signature replaced by a short signature and a parameter table after the docstring"
-    try: sig = signature_md(name, sym)
+    try: sig = property_md(name, sym) if isinstance(sym, property) else signature_md(name, sym)
     except (ValueError, TypeError): return md
     m = _sig_block.search(md)
     if not m: return md
-    table = params_table(sym)
+    table = params_table(sym.fget if isinstance(sym, property) else sym)  # a property's table: what it returns
     return md[:m.start()] + fenced(sig, 'python') + md[m.end():].rstrip() + ('\n\n' + table if table else '') + '\n'
 
 def terminal_line(line:str) -> str:
