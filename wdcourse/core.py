@@ -26,7 +26,10 @@ def _as_meant(x):
     # numpy's str of a float32 is the shortest decimal that maps back to the same float32 (0.1, not 0.10000000149011612)
     return float(str(x)) if isinstance(x, np.floating) and x.dtype.itemsize<8 and np.isfinite(x) else x
 
-def check_rate(x, name:str, positive:bool=False) -> float:
+def check_rate(x, # A number: Python's, numpy's or a one-element tensor
+               name:str, # The argument's name, for the error
+               positive:bool=False # Refuse 0 too
+              ) -> float:
     "`x` as a float, or an error naming `name` unless it is a finite number >= 0 (> 0 when `positive`); a float32 0.1 is 0.1"
     x = _as_meant(x)
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
@@ -36,18 +39,30 @@ def check_rate(x, name:str, positive:bool=False) -> float:
     if x<0 or (positive and x==0): raise ValueError(f"`{name}` must be {'> 0' if positive else '>= 0'}, got {x}")
     return x
 
-def check_int(x, name:str, lo:int=1, none_ok:bool=False) -> int|None:
+# %% ../nbs/00_core.ipynb #8a1fb1ef
+def check_int(x, # The value to check
+              name:str, # The argument's name, for the error
+              lo:int=1, # The smallest integer allowed
+              none_ok:bool=False # Let None through
+             ) -> int|None:
     "`x` as an int, or an error naming `name` unless it is an integer >= `lo` (or None when `none_ok`)"
     if x is None and none_ok: return x
     if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x<lo:
         raise ValueError(f"`{name}` must be an integer >= {lo}, got {x!r}")
     return int(x)
 
-def same_number(x:float, y:float) -> bool:
+# %% ../nbs/00_core.ipynb #ee365dbd
+def same_number(x:float, # A setting
+                y:float # Another
+               ) -> bool:
     "Are `x` and `y` one setting: equal to float32 precision (a float32 0.001 is the 0.001 typed)?"
     return x==y or math.isclose(x, y, rel_tol=1e-6)
 
-def check_values(xs, name:str, positive:bool=False) -> list:
+# %% ../nbs/00_core.ipynb #fe3d8631
+def check_values(xs, # Numbers: a list, an array, a tensor, or one number
+                 name:str, # The argument's name, for the error
+                 positive:bool=False # Refuse 0 too
+                ) -> list:
     "A non-empty list of distinct finite numbers >= 0 (> 0 when `positive`), or an error naming `name`"
     if isinstance(xs, (numbers.Real, torch.Tensor)) and not isinstance(xs, bool) and np.ndim(xs)==0: xs = [xs]
     if isinstance(xs, (str, bytes, dict)) or not hasattr(xs, '__iter__'):
@@ -58,7 +73,11 @@ def check_values(xs, name:str, positive:bool=False) -> list:
     if dup: raise ValueError(f"`{name}` must not repeat a value (equal to float32 precision), got {dup} more than once")
     return vals
 
-def check_seeds(seeds, reinit:bool=False, model:nn.Module|None=None) -> list|None:
+# %% ../nbs/00_core.ipynb #8bd1ba8d
+def check_seeds(seeds, # Distinct integers >= 0, or None (no seeds)
+                reinit:bool=False, # Does each seed draw new initial weights?
+                model:nn.Module|None=None # The model whose weights `reinit` draws
+               ) -> list|None:
     "The seeds as a list of distinct integers >= 0 (or None), checked with `reinit`, or an error naming the argument"
     if not isinstance(reinit, bool): raise TypeError(f"`reinit` must be True or False, got {reinit!r}")
     if seeds is None:
@@ -100,18 +119,27 @@ def penalty(params, # A tensor, a module, or an iterable of tensors
     return _conventions[convention] * wd * sum((p**2).sum() for p in ps)
 
 # %% ../nbs/00_core.ipynb #4883bcae
-def decay_factor(lr, wd) -> float:
+def decay_factor(lr, # The learning rate
+                 wd # The weight decay (fastai's `wd`)
+                ) -> float:
     "What one step of decoupled weight decay multiplies a weight by: `1-lr*wd` (fastai's `wd`)"
     return 1 - check_rate(lr, 'lr')*check_rate(wd, 'wd')
 
-def wd_timescale(lr, wd, iters_per_epoch:int|None=None) -> float:
+# %% ../nbs/00_core.ipynb #a8e1679f
+def wd_timescale(lr, # The learning rate
+                 wd, # The weight decay (fastai's `wd`)
+                 iters_per_epoch:int|None=None # Iterations per epoch: the timescale in epochs
+                ) -> float:
     "`1/(lr*wd)`: iterations (epochs when `iters_per_epoch` is given) over which decoupled decay forgets old updates"
     lr,wd = check_rate(lr, 'lr'),check_rate(wd, 'wd')
     iters_per_epoch = check_int(iters_per_epoch, 'iters_per_epoch', none_ok=True)
     ts = math.inf if lr*wd==0 else 1/(lr*wd)
     return ts if iters_per_epoch is None else ts/iters_per_epoch
 
-def wd_half_life(lr, wd) -> float:
+# %% ../nbs/00_core.ipynb #41f2998f
+def wd_half_life(lr, # The learning rate
+                 wd # The weight decay (fastai's `wd`)
+                ) -> float:
     "`ln 2/(lr*wd)`: iterations after which decay alone has halved a weight (fastai's `wd`)"
     return math.log(2) * wd_timescale(lr, wd)
 
@@ -139,7 +167,8 @@ def _torch_group_mode(opt:torch.optim.Optimizer, pg:dict) -> str:
     if any(c.__name__ in _decoupled_torch for c in type(opt).__mro__) or pg.get('decoupled_weight_decay', False): return 'decoupled'
     return 'l2'
 
-def wd_mode(opt) -> str:
+def wd_mode(opt # A fastai `Optimizer`, an `OptimWrapper`, a torch optimizer or a `Learner`
+           ) -> str:
     "'decoupled' or 'l2': how `opt` (fastai `Optimizer`, `OptimWrapper`, torch optimizer, or a `Learner`) applies weight decay"
     opt = _inner_opt(opt)
     if isinstance(opt, Optimizer):
@@ -164,16 +193,19 @@ class WDGroup:
     do_wd:list = field(repr=False) # Per parameter: does the optimizer apply weight decay to it (fastai's `do_wd`, `wd_bn_bias`)
 
     @property
-    def decayed(self) -> list:
+    def decayed(self) -> list: # Tensors of `params`
         "The parameters that really decay at the next step: `do_wd`, trainable, and the group's `wd` is not 0"
         if self.wd==0: return []
         return [p for p,d in zip(self.params, self.do_wd) if d and p.requires_grad]
 
     @property
-    def n_decayed(self) -> int: return sum(p.numel() for p in self.decayed)
+    def n_decayed(self) -> int: # Their number of weights
+        "How many numbers decay at the next step: the sizes of `decayed`"
+        return sum(p.numel() for p in self.decayed)
 
 # %% ../nbs/00_core.ipynb #09aae915
-def wd_groups(learn_or_opt) -> L:
+def wd_groups(learn_or_opt # A `Learner` (its optimizer, made if need be) or an optimizer
+             ) -> L: # One `WDGroup` per parameter group
     "Per parameter group of a `Learner` or optimizer: its `WDGroup` (`lr`, `wd`, mode, decayed parameters)"
     opt = _inner_opt(learn_or_opt)
     if isinstance(opt, Optimizer):
