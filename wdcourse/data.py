@@ -32,8 +32,11 @@ def _seed_loaders(dls, seed):
 
 # %% ../nbs/01_data.ipynb #839eaf15
 class TensorPairs:
-    "Indexable `(x[i], y[i])` pairs of two tensors, with the `new_empty` that `Learner.export` needs"
-    def __init__(self, x, y):
+    "Indexable `(x[i], y[i])` pairs of two tensors `x` and `y`, with the `new_empty` that `Learner.export` needs"
+    def __init__(self,
+                 x, # Inputs, one per item
+                 y # Targets, as many as `x`
+                ):
         if len(x)!=len(y): raise ValueError(f"`x` and `y` must have the same length, got {len(x)} and {len(y)}")
         self.x,self.y = x,y
     def __len__(self): return len(self.x)
@@ -67,13 +70,18 @@ def digits_dls(n_train:int|None=None, # Keep only this many training images (Non
     return _seed_loaders(dls, seed)
 
 # %% ../nbs/01_data.ipynb #7d6a3de9
-def mlp(n_in:int=64, n_out:int=10, hidden:tuple=(256, 256), bn:bool=False) -> nn.Sequential:
+def mlp(n_in:int=64, # Inputs (64: the digits' pixels)
+        n_out:int=10, # Outputs (10: the digits' classes)
+        hidden:tuple=(256, 256), # Sizes of the hidden layers
+        bn:bool=False # BatchNorm after each hidden layer's ReLU
+       ) -> nn.Sequential:
     "A multi-layer perceptron: `Linear` layers of sizes `hidden`, each followed by ReLU (and BatchNorm when `bn`)"
     sizes,layers = [n_in, *hidden],[]
     for a,b in zip(sizes[:-1], sizes[1:]):
         layers += [nn.Linear(a, b), nn.ReLU()] + ([nn.BatchNorm1d(b)] if bn else [])
     return nn.Sequential(*layers, nn.Linear(sizes[-1], n_out))
 
+# %% ../nbs/01_data.ipynb #2c3e208f
 def digits_learner(n_train:int|None=None, # Keep only this many training images
                    hidden:tuple=(256, 256), # Hidden layer sizes of the MLP
                    bn:bool=False, # BatchNorm after each hidden layer
@@ -135,7 +143,12 @@ def ratings_dls(ratings:pd.DataFrame|None=None, # Columns user, item, rating (de
 # %% ../nbs/01_data.ipynb #2076d1ae
 class DotProductBias(Module):
     "The fastbook ch. 8 collaborative-filtering model: factors dot product plus biases, in `y_range`"
-    def __init__(self, n_users:int, n_items:int, n_factors:int=50, y_range:tuple=(0, 5.5)):
+    def __init__(self,
+                 n_users:int, # Users: rows of `user_factors` and `user_bias`
+                 n_items:int, # Items: rows of `item_factors` and `item_bias`
+                 n_factors:int=50, # Latent factors per user and per item
+                 y_range:tuple=(0, 5.5) # A sigmoid squeezes the predictions into it
+                ):
         self.user_factors,self.item_factors = Embedding(n_users, n_factors),Embedding(n_items, n_factors)
         self.user_bias,self.item_bias = Embedding(n_users, 1),Embedding(n_items, 1)
         self.y_range = y_range
@@ -147,12 +160,16 @@ class DotProductBias(Module):
         return sigmoid_range(res, *self.y_range)
 
     @classmethod
-    def from_dls(cls, dls, n_factors:int=50, y_range:tuple=(0, 5.5)):
+    def from_dls(cls,
+                 dls, # Loaders of a ratings table (`ratings_dls`), with its `classes`
+                 n_factors:int=50, # Latent factors per user and per item
+                 y_range:tuple=(0, 5.5) # A sigmoid squeezes the predictions into it
+                ) -> DotProductBias:
         "A model sized for the users and items of `dls`"
         return cls(len(dls.classes['user']), len(dls.classes['item']), n_factors, y_range)
 
 # %% ../nbs/01_data.ipynb #eed6f84d
-def ml100k_ratings() -> pd.DataFrame:
+def ml100k_ratings() -> pd.DataFrame: # 100,000 rows: user, item, rating (1-5), timestamp
     "MovieLens-100k as a table of user, item, rating, timestamp (downloads it with `untar_data`)"
     path = untar_data(URLs.ML_100k)
     return pd.read_csv(path/'u.data', delimiter='\t', header=None, names=['user', 'item', 'rating', 'timestamp'])
