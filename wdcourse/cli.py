@@ -102,7 +102,7 @@ def main(dataset:str='digits', # Data and model: 'digits' (scikit-learn's 8×8 d
          out:str='wdcourse-out', # Folder for the plots and CSV files
          quiet:store_true=False, # No progress bars
          no_batched:store_true=False # One fit per setting (by default each recipe trains all its settings in one batched pass)
-        ) -> pd.DataFrame:
+        ) -> pd.DataFrame: # What results.csv holds: a row per wd
     "Compare weight decays with lr_find_wd and compare_wd on data that needs no download; write plots and results.csv to --out"
     if dataset not in _grid_lrs: raise _BadOption('dataset', f"must be one of {list(_grid_lrs)}, got {dataset!r}")
     d = _defaults[dataset]
@@ -191,7 +191,8 @@ def _console(fn, prog:str, argv:list|None=None):
             fn(**args)
     except _BadOption as e: _error(str(e))
 
-def cli(argv:list|None=None):
+def cli(argv:list|None=None # The command line's words after the command (None: `sys.argv[1:]`)
+       ):
     "The `wdcourse-compare` console script: `main`'s options; a bad one is a one-line error and exit code 2"
     _console(main, 'wdcourse-compare', argv)
 
@@ -212,7 +213,7 @@ def tune_main(n_trials:int=32, # Trials this run adds to the study
               out:str='wdcourse-out', # Folder for tune_trials.csv and tune.png
               quiet:store_true=False, # No progress bars and no line per round
               no_batched:store_true=False # One fit per trial
-             ) -> pd.DataFrame:
+             ) -> pd.DataFrame: # The study's trials (tune_trials.csv)
     "Tune lr and wd on the digits with Optuna, k trials per batched pass; write the trials and their plot to --out"
     from wdcourse.tune import check_range, open_study, optuna  # without Optuna: an ImportError that says how to install it
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # a line per round from the recipe, not one per trial from Optuna
@@ -250,6 +251,8 @@ def tune_main(n_trials:int=32, # Trials this run adds to the study
     print(f"written to {out}/: tune_trials.csv, tune.png")
     return tr
 
-def tune_cli(argv:list|None=None):
+# %% ../nbs/21_cli.ipynb #e6c6c29a
+def tune_cli(argv:list|None=None # The command line's words after the command (None: `sys.argv[1:]`)
+            ):
     "The `wdcourse-tune` console script: `tune_main`'s options; a bad one is a one-line error and exit code 2"
     _console(tune_main, 'wdcourse-tune', argv)
