@@ -85,7 +85,11 @@ class WeightDecayStats(Callback):
     def _reset(self): self.phase,self.n_steps,self._keys,self._dev,self._chunks,self._iters_per_epoch,self._flow = -1,0,None,[],[],{},None
     def __getstate__(self): self._flush(); return super().__getstate__()
 
-    def tensor_stats(self, p, grad, wd_grad) -> dict:
+    def tensor_stats(self,
+                     p, # A tensor's weights before the step
+                     grad, # Its loss gradient
+                     wd_grad # `wd*p`: 0 for a tensor that does not decay
+                    ) -> dict: # Named numbers, each a column of `layer_df`
         "Named numbers of one tensor at one step: ‖∇L‖², ‖p‖², <∇L,p>"
         g,w = _flat32(grad),_flat32(p)
         return dict(grad_sq=torch.dot(g, g), weight_sq=torch.dot(w, w), dot=torch.dot(g, w))
@@ -303,7 +307,9 @@ class _DataFlow:
         self._hooks,self._calls,self._inputs = [],[],{}
 
 # %% ../nbs/10_callbacks.ipynb #c3d1f0a2
-def norm_fed_weights(model:nn.Module, *xs) -> list:
+def norm_fed_weights(model:nn.Module, # The model, left as it is (modes, running statistics)
+                     *xs # Its inputs: one batch
+                    ) -> list: # Parameter names, as in `model.named_parameters()`
     "Names of the weights whose scale a norm layer removes, traced in a forward pass on `xs`"
     training = [(m, m.training) for m in model.modules()]
     flow = _DataFlow(model)
@@ -341,19 +347,7 @@ def _update_terms(self:WeightDecayStats, t:pd.DataFrame) -> list|None:
     return [t['update_sq'].to_numpy(), t['update_dot'].to_numpy(), t['weight_sq'].to_numpy(), np.where(nf, t['weight_sq'], 0.)]
 
 @patch(as_prop=True)
-def layer_df(self:WeightDecayStats) -> pd.DataFrame:
-    "One row per logged step and tensor (needs `per_layer=True`)"
-    if not self.per_layer: raise ValueError("`layer_df` needs `WeightDecayStats(per_layer=True)`")
-    t = self._tensor_rows()
-    if t.empty: return t
-    gn,wd = np.sqrt(t['grad_sq'].to_numpy()),np.where(t.do_wd, t.wd, 0.)
-    stats = _derived(t.lr, wd, gn, np.sqrt(t['weight_sq'].to_numpy()), t['dot'].to_numpy(), gn, self._update_terms(t), self._power)
-    own = [k for k in self._keys if k not in _std_keys]
-    return pd.concat([t[_meta_cols+['layer']].assign(decayed=t.do_wd & (t.wd!=0)), t[['lr', 'wd', 'mode']],
-                      pd.DataFrame(stats, index=t.index).astype(float), t[own]], axis=1)
-
-@patch(as_prop=True)
-def df(self:WeightDecayStats) -> pd.DataFrame:
+def df(self:WeightDecayStats) -> pd.DataFrame: # phase, step, iter, epoch, group, lr, wd, mode, then the logged numbers
     "One row per logged step and parameter group"
     t = self._tensor_rows()
     if t.empty: return t
@@ -366,9 +360,22 @@ def df(self:WeightDecayStats) -> pd.DataFrame:
                      np.sqrt(total(t['grad_sq'], dec)), None if upd is None else [total(u) for u in upd], self._power)
     return pd.concat([first[_meta_cols+['lr', 'wd', 'mode']].reset_index(drop=True), pd.DataFrame(stats).astype(float)], axis=1)
 
+# %% ../nbs/10_callbacks.ipynb #bc0fcc38
+@patch(as_prop=True)
+def layer_df(self:WeightDecayStats) -> pd.DataFrame: # `df`'s columns, `layer` and `decayed`, and `tensor_stats`' own keys
+    "One row per logged step and tensor (needs `per_layer=True`)"
+    if not self.per_layer: raise ValueError("`layer_df` needs `WeightDecayStats(per_layer=True)`")
+    t = self._tensor_rows()
+    if t.empty: return t
+    gn,wd = np.sqrt(t['grad_sq'].to_numpy()),np.where(t.do_wd, t.wd, 0.)
+    stats = _derived(t.lr, wd, gn, np.sqrt(t['weight_sq'].to_numpy()), t['dot'].to_numpy(), gn, self._update_terms(t), self._power)
+    own = [k for k in self._keys if k not in _std_keys]
+    return pd.concat([t[_meta_cols+['layer']].assign(decayed=t.do_wd & (t.wd!=0)), t[['lr', 'wd', 'mode']],
+                      pd.DataFrame(stats, index=t.index).astype(float), t[own]], axis=1)
+
 # %% ../nbs/10_callbacks.ipynb #564b48a2
 @patch
-def summary(self:WeightDecayStats) -> pd.DataFrame:
+def summary(self:WeightDecayStats) -> pd.DataFrame: # Per epoch: steps, the last lr, wd, norm and penalty, the mean ratio and cos
     "One row per fit phase, epoch and group; `diverged` when a norm became NaN or inf"
     df = self.df
     if df.empty: return df
@@ -382,9 +389,13 @@ def summary(self:WeightDecayStats) -> pd.DataFrame:
     agg['diverged'] = agg.pop('diverged')
     return agg
 
+# %% ../nbs/10_callbacks.ipynb #05472a3a
 @patch
-def to_csv(self:WeightDecayStats, path, per_layer:bool=False):
-    "Write the history (`layer_df` when `per_layer`) to a CSV file"
+def to_csv(self:WeightDecayStats,
+           path, # The file to write
+           per_layer:bool=False # Write `layer_df` (else `df`)
+          ):
+    "Write the history (`layer_df` when `per_layer`) to a CSV file; return `path`"
     (self.layer_df if per_layer else self.df).to_csv(path, index=False)
     return path
 
@@ -412,7 +423,10 @@ def after_validate(self:WeightDecayStats):
 
 # %% ../nbs/10_callbacks.ipynb #2b9a1b72
 @patch
-def plot(self:WeightDecayStats, axs=None, figsize=(6.8, 4.8)):
+def plot(self:WeightDecayStats,
+         axs=None, # 4 axes to draw on (None: a new figure)
+         figsize=(6.8, 4.8) # The new figure's size
+        ) -> plt.Figure:
     "Gradient norms, their ratio, cos(∇L, p) and ‖p‖ per group, by step"
     df = self.df
     if df.empty: raise ValueError("Nothing logged yet: fit the Learner with `WeightDecayStats` first")
@@ -442,7 +456,12 @@ def plot(self:WeightDecayStats, axs=None, figsize=(6.8, 4.8)):
 
 # %% ../nbs/10_callbacks.ipynb #6e7fef53
 @patch
-def plot_layers(self:WeightDecayStats, col:str='ratio', ax=None, figsize=(6.8, 3), log:bool=True):
+def plot_layers(self:WeightDecayStats,
+                col:str='ratio', # A column of `layer_df`
+                ax=None, # Axes to draw on (None: a new figure)
+                figsize=(6.8, 3), # The new figure's size
+                log:bool=True # Colour by log10 of `col`
+               ) -> plt.Figure:
     "Heatmap of `col` per decayed tensor and step (needs `per_layer=True`)"
     df = self.layer_df
     df = df[df.decayed]
@@ -468,7 +487,9 @@ class L2Penalty(Callback):
         self.wd = check_rate(wd, 'wd')
 
     @property
-    def loss_wd(self): return 2*self.wd  # the `wd*p` it adds to the gradient, in fastai's convention (`WeightDecayStats` logs it)
+    def loss_wd(self) -> float: # `2*wd`
+        "The weight decay it adds to the gradient, in fastai's convention (`WeightDecayStats` logs it)"
+        return 2*self.wd
 
     def before_fit(self):
         self.penalties,self._dev = [],[]
@@ -502,7 +523,10 @@ def wd_param_groups(model:nn.Module, # The model
               dict(params=[p for p in ps if id(p) in no_decay], weight_decay=0.)]
     return [g for g in groups if g['params']]
 
-def wd_splitter(wd:float, **kwargs):
+# %% ../nbs/10_callbacks.ipynb #419e99fd
+def wd_splitter(wd:float, # The weights' `weight_decay`
+                **kwargs # Passed on to `wd_param_groups`: `norm_types`, `decay_bias`
+               ):
     "A fastai `splitter` giving `wd_param_groups(model, wd)`, for `OptimWrapper`"
     check_rate(wd, 'wd')
     def _split(model): return wd_param_groups(model, wd, **kwargs)
