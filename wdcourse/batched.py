@@ -107,7 +107,10 @@ class StackedModel(nn.Module):
         self.skeleton.train(mode)
         return super().train(mode)
 
-    def batch_of(self, ts, i:int) -> list:
+    def batch_of(self,
+                 ts, # A batch's tensors: in training with seeds, each seed's batch stacked
+                 i:int # The copy
+                ) -> list: # Its side of each tensor
         "Copy `i`'s side of a batch's tensors `ts`: its seed's batch in training with seeds, else the batch shared by all"
         return [t[self.seed_list[i]] for t in ts] if self.training and self.seed_of is not None else list(ts)
 
@@ -130,7 +133,9 @@ class StackedModel(nn.Module):
         out = vmap(per_seed, in_dims=(0, 0) + (None,)*len(x), randomness='same')(g(self.stacked), g(self.stacked_buffers), *x)
         return out.reshape(self.k, *out.shape[2:])
 
-    def link_grads(self, active:list):
+    def link_grads(self,
+                   active:list # Per copy: does it still train?
+                  ):
         "Each active copy's `p.grad`: its slice of the stacked gradient (None for a stopped copy, which then gets no step)"
         for n,ps in zip(self.names, self.copy_params):
             g = self.stacked[n].grad
@@ -160,7 +165,8 @@ class _CopyView:
     @property
     def opt(self): return SimpleNamespace(hypers=self._learn.opt.hypers[self._i*self._g:(self._i+1)*self._g])
 
-def diverged(rec:Recorder) -> bool:
+def diverged(rec:Recorder # A `Recorder` (a copy's, or a Learner's) after an epoch
+            ) -> bool:
     "Did the last epoch diverge: its train or valid loss NaN or inf, or the train loss above 4x its first smoothed value?"
     if not rec.values: return False
     names = [n for n in rec.metric_names[1:] if n!='time']
@@ -264,6 +270,7 @@ def why_not_batched(learn:Learner, # The Learner a sweep runs on
                     "(pass `opt_func=` for fresh optimizers)")
     return None
 
+# %% ../nbs/22_batched.ipynb #94e50c3e
 def _failing_module(model:nn.Module, fn) -> str|None:
     "Run `fn()`: None if it works, else which module of `model` was running and the error"
     stack = []
@@ -282,7 +289,8 @@ def _failing_module(model:nn.Module, fn) -> str|None:
 # torch's warning when `vmap` runs an operation copy by copy: `check_stackable` says it once in wdcourse's words, the pass not again
 _no_rule = 'There is a performance drop because we have not yet implemented the batching rule'
 
-def check_stackable(learn:Learner) -> str|None:
+def check_stackable(learn:Learner # Its model, loss function and a training batch are tried
+                   ) -> str|None:
     "None if 2 stacked copies of the Learner's model run forward and backward on one training batch, else why not"
     b = learn.dls.train.one_batch()
     n = getattr(learn.dls, 'n_inp', 1)
@@ -305,7 +313,8 @@ def check_stackable(learn:Learner) -> str|None:
     return None
 
 # %% ../nbs/22_batched.ipynb #66582052
-def reinit_weights(model:nn.Module) -> int:
+def reinit_weights(model:nn.Module # Drawn again in place
+                  ) -> int: # How many modules drew new weights
     "Draw new initial weights: `reset_parameters()` of each module (fastai's `Embedding`: its own init); how many modules"
     ms = [m for m in model.modules() if callable(getattr(m, 'reset_parameters', None))]
     for m in ms:
@@ -316,20 +325,28 @@ def reinit_weights(model:nn.Module) -> int:
     if kept: warnings.warn(f"reinit: {', '.join(kept)} keep their weights: their modules have no `reset_parameters()`")
     return len(ms)
 
-def use_seed(learn:Learner, seed:int, reinit:bool=False):
+# %% ../nbs/22_batched.ipynb #18ae845b
+def use_seed(learn:Learner, # Its training loader and (`reinit`) its model are changed
+             seed:int, # Seeds Python's, numpy's and torch's generators (fastai's `set_seed`) and the loader's shuffling
+             reinit:bool=False # Also draw new initial weights under `seed`
+            ):
     "Make a run of `learn` depend on `seed` alone: its batch order, dropout masks and (`reinit`) initial weights"
     set_seed(seed)
     if reinit: reinit_weights(learn.model)
     learn.dls.train.rng = random.Random(seed)
 
+# %% ../nbs/22_batched.ipynb #ccbd8f35
 def _global_rng() -> tuple: return random.getstate(),np.random.get_state(),torch.get_rng_state()
 def _set_global_rng(st:tuple): random.setstate(st[0]); np.random.set_state(st[1]); torch.set_rng_state(st[2])
 
 class SeedLoader(GetAttr):
     "Training batches of several seeds in step: each batch stacks every seed's batch along a new first dimension"
     _default = 'dl'
-    def __init__(self, dl, seeds:list, states:list|None=None):
-        "`states`: per seed, the global random state its loader draws from (default: `set_seed(seed)`'s)"
+    def __init__(self,
+                 dl, # The training loader
+                 seeds:list, # One loader per seed, shuffled as `use_seed` shuffles `dl`
+                 states:list|None=None # Per seed, the global random state its loader draws from (default: `set_seed(seed)`'s)
+                ):
         self.dl,self.loaders = dl,[dl.new() for _ in seeds]
         for d,s in zip(self.loaders, seeds): d.rng = random.Random(s)  # as `use_seed` shuffles `dl`
         self.states = states or [(set_seed(s), _global_rng())[1] for s in seeds]
@@ -354,7 +371,9 @@ def _groups(learn:Learner, opt_func=None) -> list:
     return [([names[id(p)] for p in (g['params'] if isinstance(g, dict) else g)],
              {k: v for k,v in g.items() if k!='params'} if isinstance(g, dict) else None) for g in gs]
 
-def per_group(v, n:int) -> list:
+def per_group(v, # A number, a `slice`, or one per group
+              n:int # How many parameter groups
+             ) -> list: # One float per group
     "A hyper-parameter for `n` parameter groups, spread as fastai's `Optimizer.set_hyper` spreads it: a number, a `slice`, or one per group"
     if isinstance(v, slice):  # `even_mults` gives a number for one group
         return [float(x) for x in np.atleast_1d(even_mults(v.start, v.stop, n))] if v.start else [v.stop/10]*(n-1) + [v.stop]
@@ -408,7 +427,7 @@ def _batched_learner(learn:Learner, k:int, opt_func, path, progress:bool=False, 
     return bl,recs,len(groups),active
 
 # %% ../nbs/22_batched.ipynb #53f6e5c8
-def batched_fit(learn:Learner,
+def batched_fit(learn:Learner, # Its model, data, loss and metrics are copied, and only read
                 lrs:list, # Per copy: `fit_one_cycle`'s `lr_max` (a number, a slice or one per group)
                 wds:list, # Per copy: its weight decay (a number or one per group)
                 epochs:int, # Epochs of `fit_one_cycle`
@@ -418,7 +437,7 @@ def batched_fit(learn:Learner,
                 progress:bool=False, # Show fastai's progress bar
                 seeds:list|None=None, # Per copy: the seed it runs under (`use_seed`); None: all from the Learner's random state
                 reinit:bool=False # With `seeds`: each copy starts from new weights drawn under its seed
-               ) -> list:
+               ) -> list: # Per copy: `names`, `values` (a row per epoch), `diverged`, `stats`, `mode`
     "`fit_one_cycle(epochs, lrs[i])` with weight decay `wds[i]` for every copy i, in one pass: per copy its Recorder's rows"
     if len(lrs)!=len(wds): raise ValueError(f"`lrs` and `wds` must have one entry per copy, got {len(lrs)} and {len(wds)}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -435,14 +454,18 @@ def batched_fit(learn:Learner,
         return [SimpleNamespace(names=[n for n in r.metric_names[1:] if n!='time'], values=list(r.values), diverged=pc.diverged[i],
                                 stats=None if df is None else mine.get(i, df.iloc[:0]), mode=mode) for i,r in enumerate(recs)]
 
-def batched_lr_find(learn:Learner,
+# %% ../nbs/22_batched.ipynb #9318c5c7
+def batched_lr_find(learn:Learner, # Its model, data, loss and metrics are copied, and only read
                     wds:list, # Per copy: its weight decay (a number or one per group)
-                    start_lr:float=1e-7, end_lr:float=10, num_it:int=100, stop_div:bool=True, # As in fastai's `lr_find`
+                    start_lr:float=1e-7, # The first learning rate
+                    end_lr:float=10, # The last
+                    num_it:int=100, # Steps from the first to the last
+                    stop_div:bool=True, # Stop a copy when its smoothed loss passes 4x its best (fastai's rule)
                     opt_func=None, # The optimizer of the runs (None: the Learner's)
                     progress:bool=False, # Show fastai's progress bar
                     seeds:list|None=None, # Per copy: the seed it runs under (`use_seed`); None: all from the Learner's random state
                     reinit:bool=False # With `seeds`: each copy starts from new weights drawn under its seed
-                   ) -> list:
+                   ) -> list: # Per copy, its curve: `iter`, `lr`, `loss`, `smooth_loss`
     "fastai's `lr_find` for every copy i with weight decay `wds[i]`, in one pass: per copy its curve"
     with tempfile.TemporaryDirectory() as tmp:
         bl,recs,g,active = _batched_learner(learn, len(wds), opt_func, tmp, progress, seeds, reinit)
