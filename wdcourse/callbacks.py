@@ -373,22 +373,6 @@ def layer_df(self:WeightDecayStats) -> pd.DataFrame: # `df`'s columns, `layer` a
     return pd.concat([t[_meta_cols+['layer']].assign(decayed=t.do_wd & (t.wd!=0)), t[['lr', 'wd', 'mode']],
                       pd.DataFrame(stats, index=t.index).astype(float), t[own]], axis=1)
 
-# %% ../nbs/10_callbacks.ipynb #564b48a2
-@patch
-def summary(self:WeightDecayStats) -> pd.DataFrame: # Per epoch: steps, the last lr, wd, norm and penalty, the mean ratio and cos
-    "One row per fit phase, epoch and group; `diverged` when a norm became NaN or inf"
-    df = self.df
-    if df.empty: return df
-    agg = df.assign(diverged=_diverged(df)).groupby(['phase', 'epoch', 'group']).agg(
-        steps=('step', 'count'), lr=('lr', _last), wd=('wd', _last), mode=('mode', 'first'),
-        loss_grad_norm=('loss_grad_norm', _mean), wd_grad_norm=('wd_grad_norm', _mean),
-        ratio=('ratio', _mean), cos=('cos', 'mean'), weight_norm=('weight_norm', _last),
-        penalty=('penalty', _last), timescale=('timescale', 'median'), diverged=('diverged', 'any')).reset_index()
-    agg['timescale_epochs'] = agg.timescale/agg.phase.map(self._iters_per_epoch)  # the loaders may be gone now
-    agg.loc[agg.diverged, 'cos'] = np.nan  # NaN-skipping above: cos is undefined at a step with a zero norm, but a diverged epoch has none
-    agg['diverged'] = agg.pop('diverged')
-    return agg
-
 # %% ../nbs/10_callbacks.ipynb #05472a3a
 @patch
 def to_csv(self:WeightDecayStats,
@@ -420,6 +404,22 @@ def after_validate(self:WeightDecayStats):
     df = self.df
     df = df[(df.phase==self.phase) & (df.epoch==self.epoch)] if len(df) else df.assign(ratio=[], cos=[])
     rec.log = rec.log + L(float(df.ratio.mean()), float(df.cos.mean()))
+
+# %% ../nbs/10_callbacks.ipynb #564b48a2
+@patch
+def summary(self:WeightDecayStats) -> pd.DataFrame: # Per epoch: steps, the last lr, wd, norm and penalty, the mean ratio and cos
+    "One row per fit phase, epoch and group; `diverged` when a norm became NaN or inf"
+    df = self.df
+    if df.empty: return df
+    agg = df.assign(diverged=_diverged(df)).groupby(['phase', 'epoch', 'group']).agg(
+        steps=('step', 'count'), lr=('lr', _last), wd=('wd', _last), mode=('mode', 'first'),
+        loss_grad_norm=('loss_grad_norm', _mean), wd_grad_norm=('wd_grad_norm', _mean),
+        ratio=('ratio', _mean), cos=('cos', 'mean'), weight_norm=('weight_norm', _last),
+        penalty=('penalty', _last), timescale=('timescale', 'median'), diverged=('diverged', 'any')).reset_index()
+    agg['timescale_epochs'] = agg.timescale/agg.phase.map(self._iters_per_epoch)  # the loaders may be gone now
+    agg.loc[agg.diverged, 'cos'] = np.nan  # NaN-skipping above: cos is undefined at a step with a zero norm, but a diverged epoch has none
+    agg['diverged'] = agg.pop('diverged')
+    return agg
 
 # %% ../nbs/10_callbacks.ipynb #2b9a1b72
 @patch
