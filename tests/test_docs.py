@@ -415,7 +415,7 @@ def api_symbol(page_name:str, anchor:str):
     obj = importlib.import_module(f"wdcourse.{page_name.removesuffix('.html')}")
     for part in anchor.split('.'):
         obj = next(getattr(obj, k) for k in dir(obj) if k.lower()==part)
-    return obj
+    return obj.fget if isinstance(obj, property) else obj  # a property's table is its getter's (what it returns)
 
 def test_parameter_tables_show_their_docments(site, server, browser):
     "Every parameter table on the site shows each docment as written (less its backticks): Markdown eats no `*` (`wd/2*Σp²`), no `_`"
