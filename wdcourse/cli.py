@@ -209,6 +209,7 @@ def tune_main(n_trials:int=32, # Trials this run adds to the study
               n_train:int=None, # Training images of digits (default: all)
               device:str=None, # cpu, cuda, ... (default: fastai's default_device, the GPU when there is one)
               seed:int=42, # Seeds the data, the split and the initial weights
+              sampler_seed:int=None, # Seeds Optuna's sampler (the same trials every run; give each process its own)
               seeds:_many("Run every trial once per seed and tell it the mean (e.g. --seeds 0 1 2)")=None,
               out:str='wdcourse-out', # Folder for tune_trials.csv and tune.png
               quiet:store_true=False, # No progress bars and no line per round
@@ -220,29 +221,39 @@ def tune_main(n_trials:int=32, # Trials this run adds to the study
     n_trials,k,epochs,seed = _int('n_trials', n_trials),_int('k', k),_int('epochs', epochs),_int('seed', seed, lo=0)
     rng = {}
     for name,toks,default in (('lr', lr, (1e-3, 1e-1)), ('wd', wd, (1e-3, 3.))):
-        try: rng[name] = check_range(_numbers(name, toks, positive=True, default=list(default)), name)
+        vals = _numbers(name, toks, positive=True, default=list(default))
+        try: rng[name] = check_range(vals, name)
         except (TypeError, ValueError) as e: raise _BadOption(name, str(e).replace('`', '')) from None
     if col not in ('valid_loss', 'train_loss', 'accuracy'): raise _BadOption('col', f"must be valid_loss, train_loss or accuracy, got {col!r}")
     seeds,device,out = _seed_list(seeds),_check_device(device),Path(out)
     n_train = _int('n_train', n_train, none_ok=True)
+    sampler_seed = _int('sampler_seed', sampler_seed, lo=0, none_ok=True)
+    if study_name is not None and storage is None:
+        raise _BadOption('study_name', "names a study in --storage: add --storage (e.g. sqlite:///tune.db), or leave it out")
     if out.exists() and not out.is_dir(): raise _BadOption('out', f"{out} is a file, not a folder")
-    try: study = open_study(col, storage=storage, study_name=study_name)
+    tpe = optuna.samplers.TPESampler(seed=sampler_seed, constant_liar=True)
+    try: study = open_study(col, storage=storage, study_name=study_name, sampler=tpe)
     except (TypeError, ValueError) as e:
-        raise _BadOption('study_name' if 'study_name' in str(e) else 'storage' if storage else 'col', str(e).replace('`', '')) from None
+        opt = 'col' if 'is set to' in str(e) else 'study_name' if 'study_name' in str(e) else 'storage'
+        raise _BadOption(opt, str(e).replace('`', '')) from None
     try: learn = _learner('digits', device, seed, n_train)
     except ValueError as e:
         if 'n_train' not in str(e): raise
         raise _BadOption('n_train', str(e).replace('`', '')) from None
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise _BadOption('out', f"cannot make the folder {out}: {e.strerror or e}") from None
-    where = f" in {storage} as {study.study_name!r}" if storage else ''
-    if len(study.trials): print(f"wdcourse-tune: going on with the study {study.study_name!r}{where}: {len(study.trials)} trials in it")
+    where = f" {study.study_name!r} in {storage}" if storage else ''
+    if len(study.trials): print(f"wdcourse-tune: going on with the study{where}: {len(study.trials)} trials in it")
     t = time.perf_counter()
-    res = learn.tune_lr_wd(n_trials, lr=rng['lr'], wd=rng['wd'], epochs=epochs, k=k, col=col, study=study, seeds=seeds,
-                           quiet=quiet, batched=False if no_batched else None)
-    tr = res.trials
-    tr.to_csv(out/'tune_trials.csv', index=False)
-    _save(res.plot(), out/'tune.png')
+    try: res = learn.tune_lr_wd(n_trials, lr=rng['lr'], wd=rng['wd'], epochs=epochs, k=k, col=col, study=study, seeds=seeds,
+                                quiet=quiet, batched=False if no_batched else None)
+    except ValueError as e:
+        if 'other settings' not in str(e): raise
+        raise _BadOption('study_name', str(e).replace('`', '')) from None
+    except KeyboardInterrupt:  # what was told is kept: in the storage, and in the files
+        _write(learn.last_sweep, out)
+        raise
+    tr = _write(res, out)
     print(f"wdcourse-tune: {n_trials} trials in {time.perf_counter()-t:.1f} s; the study{where} has {len(tr)}, "
           f"{(tr.state=='COMPLETE').sum()} finished, {(tr.state=='FAIL').sum()} failed")
     b = res.best
@@ -251,8 +262,18 @@ def tune_main(n_trials:int=32, # Trials this run adds to the study
     print(f"written to {out}/: tune_trials.csv, tune.png")
     return tr
 
+def _write(res, out:Path) -> pd.DataFrame:
+    "A tuning's trials and their plot, in `out`"
+    tr = res.trials
+    tr.to_csv(out/'tune_trials.csv', index=False)
+    _save(res.plot(), out/'tune.png')
+    return tr
+
 # %% ../nbs/21_cli.ipynb #e6c6c29a
 def tune_cli(argv:list|None=None # The command line's words after the command (None: `sys.argv[1:]`)
             ):
     "The `wdcourse-tune` console script: `tune_main`'s options; a bad one is a one-line error and exit code 2"
-    _console(tune_main, 'wdcourse-tune', argv)
+    try: _console(tune_main, 'wdcourse-tune', argv)
+    except KeyboardInterrupt:  # the recipe said what is kept and where: no traceback
+        print("wdcourse-tune: interrupted; the trials told so far are in tune_trials.csv", file=sys.stderr)
+        sys.exit(130)

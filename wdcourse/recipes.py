@@ -427,7 +427,7 @@ class _Runs:
 def sweep(learn:Learner, # The Learner the runs train (put back as found after them)
           recipe:str, # The recipe's name, in messages and in the file
           keys:list, # The names of a setting's values, e.g. ['lr', 'wd']
-          settings:list, # Tuples of values, one per setting
+          settings:list, # Tuples of values, one per setting (none: only the checks run)
           fixed:dict, # What every setting shares, recorded in the file (a resume with other values is refused)
           run, # `run(runs, todo)`: per setting of `todo` (dicts of `keys`, and `seed`), its rows; `runs.fit` and `runs.lr_find` train
           make_result, # Makes the result from all rows, one block per setting
@@ -438,6 +438,7 @@ def sweep(learn:Learner, # The Learner the runs train (put back as found after t
     seeds = check_seeds(seeds, reinit, learn.model)
     if reinit and opt_func is None: opt_func = learn.opt_func  # new weights: fresh optimizers, not the state a fit left
     groups,fixed,why,chunk = _check_sweep(learn, recipe, settings, fixed, path, opt_func, fp16, batched, chunk)
+    if not settings: return None  # the checks alone
     if seeds is not None: keys,settings,fixed = keys+['seed'],[(*s, seed) for s in settings for seed in seeds],{**fixed, 'reinit': reinit}
     aside = [type(cb).__name__ for cb in learn.cbs if isinstance(cb, (SaveModelCallback, CSVLogger))]
     if aside: print(f"{recipe}: {' and '.join(aside)} set aside during the runs (each run would save or log over the Learner's own files)")
@@ -788,8 +789,8 @@ def compare_wd(self:Learner,
 # %% ../nbs/20_recipes.ipynb #22aec535
 def lower_is_better(col:str # A column of a result: a loss or a metric's name
                    ) -> bool:
-    "Is a lower `col` better? Losses and errors: yes; other metrics (accuracy): no"
-    return 'loss' in col or 'error' in col
+    "Is a lower `col` better? Losses, errors and fastai's error metrics (MSE, RMSE, MAE, ...): yes; others (accuracy): no"
+    return any(w in col.lower() for w in ('loss', 'error', 'mse', 'mae', 'msle', 'rmspe', 'perplexity'))
 
 def _color_range(v, col:str) -> tuple:
     "The colour scale of `col`'s finite values `v`: the worst 10% left out, so that one bad cell does not wash out the rest"

@@ -4,7 +4,8 @@
 
 # %% ../nbs/23_tune.ipynb #10a2b44e
 from __future__ import annotations
-import math, numbers, warnings
+import functools, json, math, numbers, signal, threading, time, warnings
+from contextlib import contextmanager
 from types import SimpleNamespace
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
@@ -25,7 +26,9 @@ except ImportError as e:
 __all__ = ['check_range', 'open_study', 'TuneLRWD']
 
 # %% ../nbs/23_tune.ipynb #3caeb39e
-def check_range(r, name:str) -> tuple:
+def check_range(r, # The range as given: a tuple or list of two numbers
+                name:str # The argument's name, in the error
+               ) -> tuple:
     "A search range `(lo, hi)` of positive numbers with `lo < hi`, or an error naming `name`"
     if isinstance(r, (str, bytes, dict)) or not hasattr(r, '__len__') or len(r)!=2:
         raise TypeError(f"`{name}` must be a range (lo, hi) of two positive numbers, got {r!r}")
@@ -33,40 +36,56 @@ def check_range(r, name:str) -> tuple:
     if lo>=hi: raise ValueError(f"`{name}` must go from low to high, got ({lo:g}, {hi:g})")
     return lo,hi
 
-def _direction(col:str) -> str: return 'minimize' if lower_is_better(col) else 'maximize'
+def _create(storage, study_name, direction, sampler) -> optuna.Study:
+    "Optuna's `create_study`, tried again a few times: processes that open a new SQLite file at once race to make its tables"
+    for i in range(5):
+        try: return optuna.create_study(storage=storage, study_name=study_name, direction=direction, sampler=sampler, load_if_exists=True)
+        except Exception as e:
+            if storage is None: raise
+            err = e
+            time.sleep(0.2*(i+1))
+    msg = str(err).strip().splitlines()[0] if str(err).strip() else ''
+    raise ValueError(f"`storage` {storage!r} cannot be opened: {type(err).__name__}: {msg}") from None
 
-def open_study(col:str='valid_loss', # The number the study optimizes: its direction follows (losses and errors: minimize)
+def open_study(col:str='valid_loss', # The number the study optimizes (losses, errors, RMSE, MAE: minimized)
                study=None, # An `optuna.Study` to add to (its direction must be `col`'s)
                storage:str|None=None, # An Optuna storage URL, e.g. 'sqlite:///tune.db': the study survives and is shared
                study_name:str|None=None, # The study's name in `storage` (a second call or process with it continues the study)
-               sampler=None # For a new study: an Optuna sampler (default: TPE with `constant_liar`, for trials asked together)
+               sampler=None, # For a new study: an Optuna sampler (default: TPE with `constant_liar`, for trials asked together)
+               direction:str|None=None # 'minimize' or 'maximize'; None: `col`'s, by `lower_is_better`
               ) -> optuna.Study:
     "The study a tuning adds to: `study`, or the one named `study_name` in `storage` (made when new), or a new one in memory"
-    direction = _direction(col)
+    if direction is None: direction = 'minimize' if lower_is_better(col) else 'maximize'
+    if direction not in ('minimize', 'maximize'): raise ValueError(f"`direction` must be 'minimize' or 'maximize', got {direction!r}")
+    if sampler is not None and not isinstance(sampler, optuna.samplers.BaseSampler):
+        raise TypeError(f"`sampler` must be an Optuna sampler such as `optuna.samplers.TPESampler(seed=0)`, got {sampler!r}")
     if study is not None:
         if not isinstance(study, optuna.Study): raise TypeError(f"`study` must be an optuna.Study, got {type(study).__name__}")
         if storage is not None or study_name is not None: raise ValueError("Give `study`, or `storage` and `study_name`, not both")
+        if sampler is not None: raise ValueError("`sampler` is for a new study: `study` has its own (`study.sampler`)")
     else:
         if storage is not None and study_name is None:
             raise ValueError("With `storage`, give `study_name` too: a second call or another process finds the study by its name")
         if storage is not None and not isinstance(storage, (str, optuna.storages.BaseStorage)):
             raise TypeError(f"`storage` must be a storage URL such as 'sqlite:///tune.db', got {type(storage).__name__}: {storage!r}")
-        sampler = sampler or optuna.samplers.TPESampler(constant_liar=True)
-        try: study = optuna.create_study(storage=storage, study_name=study_name, direction=direction, sampler=sampler, load_if_exists=True)
-        except Exception as e:
-            if storage is None: raise
-            raise ValueError(f"`storage` {storage!r} cannot be opened: {type(e).__name__}: {e}") from None
+        study = _create(storage, study_name, direction, sampler or optuna.samplers.TPESampler(constant_liar=True))
     if len(study.directions)!=1: raise ValueError(f"`study` must have one objective, it has {len(study.directions)}")
     got = 'minimize' if study.direction==optuna.study.StudyDirection.MINIMIZE else 'maximize'
     if got!=direction:
-        raise ValueError(f"The study {study.study_name!r} is set to {got} but `col`={col!r} is better {'lower' if direction=='minimize' else 'higher'}: "
-                         "pass the `col` it was made for, or another study")
+        raise ValueError(f"The study {study.study_name!r} is set to {got} but `col`={col!r} is to {direction}: "
+                         "pass the `col` (or `direction`) it was made for, or another study")
+    other = sorted({k for t in study.get_trials(deepcopy=False) for k in t.params} - {'lr', 'wd'})
+    if other: raise ValueError(f"The study {study.study_name!r} holds trials of other parameters ({other}): pass a study of `lr` and `wd`")
     return study
 
 # %% ../nbs/23_tune.ipynb #23234adb
+_trial_cols = ['number', 'lr', 'wd', 'value', 'state']
+
 class TuneLRWD:
     "An Optuna study of `lr` × `wd`: `study` (Optuna's own), `trials` (one row per trial), `best` and `plot`"
-    def __init__(self, study:optuna.Study, col:str='valid_loss'): self.study,self.col = study,col
+    def __init__(self, study:optuna.Study, # The study, as `tune_lr_wd` returns it or `optuna.load_study` reads it
+                 col:str='valid_loss' # What its values are, the column's name in `trials`
+                ): self.study,self.col = study,col
 
     @property
     def trials(self) -> pd.DataFrame:
@@ -75,42 +94,54 @@ class TuneLRWD:
                      value=np.nan if t.value is None else t.value, state=t.state.name,
                      **{k: t.user_attrs[k] for k in ('value_sd', 'seeds', 'diverged', 'interrupted') if k in t.user_attrs})
                 for t in self.study.get_trials(deepcopy=False)]
-        return pd.DataFrame(rows).rename(columns={'value': self.col, 'value_sd': f'{self.col}_sd'})
+        return pd.DataFrame(rows, columns=None if rows else _trial_cols).rename(columns={'value': self.col, 'value_sd': f'{self.col}_sd'})
 
     @property
     def best(self) -> pd.Series|None:
         "The finished trial with the best value: its number, lr, wd and value (None while no trial has finished)"
-        done = [t for t in self.study.get_trials(deepcopy=False, states=[TrialState.COMPLETE])]
-        if not done: return None
+        if not self.study.get_trials(deepcopy=False, states=[TrialState.COMPLETE]): return None
         t = self.study.best_trial
         return pd.Series(dict(number=t.number, lr=t.params['lr'], wd=t.params['wd'], **{self.col: t.value}))
 
     def _repr_html_(self): return self.trials._repr_html_()
     def __repr__(self): return f"TuneLRWD ({len(self.study.trials)} trials of the study {self.study.study_name!r}):\n{self.trials!r}"
 
-    def plot(self, ax=None, figsize=(6.8, 4.6)):
-        "The trials on log lr × log wd coloured by their value, failed ones as crosses, the best as a star; dashed: equal lr·wd (lesson 33's τ = 1/(lr·wd) steps)"
+    def plot(self, ax=None, # An axes to draw on (None: a new figure)
+             figsize=(6.8, 4.6)
+            ) -> plt.Figure:
+        "The trials on log lr × log wd coloured by their value (yellow: best, as in the grids' heatmaps), failed ones as crosses, the best as a star; dashed: equal τ = 1/(lr·wd)"
         if ax is None: _,ax = plt.subplots(figsize=figsize)
         t = self.trials
         ok,bad = t[t.state=='COMPLETE'],t[(t.state=='FAIL') & t.lr.notna()]
-        sc = ax.scatter(ok.lr, ok.wd, c=ok[self.col], cmap='viridis' if lower_is_better(self.col) else 'viridis_r', s=36, edgecolors='k', linewidths=0.4)
-        if len(ok): ax.figure.colorbar(sc, ax=ax, shrink=0.9).set_label(self.col + (' (mean over seeds)' if 'seeds' in t else ''))
+        cmap = 'viridis_r' if self.study.direction==optuna.study.StudyDirection.MINIMIZE else 'viridis'
+        if len(ok):
+            sc = ax.scatter(ok.lr, ok.wd, c=ok[self.col], cmap=cmap, s=36, edgecolors='k', linewidths=0.4)
+            ax.figure.colorbar(sc, ax=ax, shrink=0.9).set_label(self.col + (' (mean over seeds)' if 'seeds' in t else ''))
         if len(bad): ax.scatter(bad.lr, bad.wd, marker='x', c='tab:red', s=30, label='failed')
-        if (b := self.best) is not None: ax.scatter([b.lr], [b.wd], marker='*', s=260, facecolors='none', edgecolors='tab:red', linewidths=1.5, label=f'best: lr={b.lr:.3g}, wd={b.wd:.3g}')
+        if (b := self.best) is not None:
+            ax.scatter([b.lr], [b.wd], marker='*', s=260, facecolors='none', edgecolors='tab:red', linewidths=1.5,
+                       label=f'best: lr={b.lr:.3g}, wd={b.wd:.3g}')
         ax.set_xscale('log'); ax.set_yscale('log')
         d = next((t.distributions for t in self.study.get_trials(deepcopy=False) if 'lr' in t.distributions), None)
         if d is not None:  # the searched ranges, a little wider
             ax.set_xlim(d['lr'].low/1.3, d['lr'].high*1.3); ax.set_ylim(d['wd'].low/1.3, d['wd'].high*1.3)
-        lo,hi = ax.get_xlim(),ax.get_ylim()
-        for e in range(math.floor(math.log10(lo[0]*hi[0])), math.ceil(math.log10(lo[1]*hi[1]))+1):  # lr·wd = 10^e
-            xs = np.geomspace(*lo, 50)
+        elif not len(ok) and not len(bad):
+            ax.text(0.5, 0.5, 'no trial has run yet', transform=ax.transAxes, ha='center')
+            return ax.figure
+        (x0,x1),(y0,y1) = ax.get_xlim(),ax.get_ylim()
+        for e in range(math.floor(math.log10(x0*y0)), math.ceil(math.log10(x1*y1))+1):  # lr·wd = 10^e
+            a,b_ = max(x0, 10**e/y1),min(x1, 10**e/y0)  # where the line is in view
+            if a >= b_: continue
+            xs = np.geomspace(a, b_, 20)
             ax.plot(xs, 10**e/xs, '--', color='0.6', lw=0.8, zorder=0)
-            wd_mid = math.sqrt(hi[0]*hi[1])  # each line's label where it crosses the middle of the wd axis
-            if lo[0] <= 10**e/wd_mid <= lo[1]: ax.text(10**e/wd_mid, wd_mid, f'τ=1e{-e}', fontsize=8, color='0.4')
-        ax.set_xlim(lo); ax.set_ylim(hi)
+            xm = math.sqrt(a*b_)
+            ax.text(xm, 10**e/xm, f'τ=1e{-e}', fontsize=7, color='0.4', ha='center', va='center',
+                    bbox=dict(fc='white', ec='none', pad=0.5))
+        ax.set_xlim(x0, x1); ax.set_ylim(y0, y1)
         ax.set_xlabel('lr (lr_max of fit_one_cycle)'); ax.set_ylabel('wd')
-        ax.set_title(f'{len(t)} trials, coloured by {self.col}', fontsize=10)
-        if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=8, loc='best')
+        ax.set_title(f'{len(t)} trials, coloured by {self.col}; dashed: τ = 1/(lr·wd) steps', fontsize=10)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, loc='upper center', bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
         ax.figure.tight_layout()
         return ax.figure
 
@@ -121,11 +152,41 @@ def _tell(study, trial, rows:pd.DataFrame, col:str):
     vals = last[col].to_numpy(dtype=float) if col in last else np.array([np.nan])
     bad = bool(rows.diverged.any()) if 'diverged' in rows else False
     if 'seed' in rows: trial.set_user_attr('seeds', int(rows.seed.nunique()))
-    if len(vals)>1 and np.isfinite(vals).all(): trial.set_user_attr('value_sd', float(vals.std(ddof=1)))
     if bad or not len(vals) or not np.isfinite(vals).all():
         trial.set_user_attr('diverged', True)
         study.tell(trial, state=TrialState.FAIL)
-    else: study.tell(trial, float(vals.mean()))
+        return
+    if len(vals)>1: trial.set_user_attr('value_sd', float(vals.std(ddof=1)))
+    study.tell(trial, float(vals.mean()))
+
+def _setup(learn, opt_func, **kw) -> dict:
+    "What a study's values depend on, kept in the study: a call with other settings, data or model cannot add to it"
+    opt = opt_func or learn.opt_func
+    name = getattr(opt, '__name__', None) or getattr(getattr(opt, 'func', None), '__name__', type(opt).__name__)
+    if isinstance(opt, functools.partial): name += f"({', '.join(f'{k}={v!r}' for k,v in sorted(opt.keywords.items()))})"
+    return {**{k: (list(v) if isinstance(v, tuple) else v) for k,v in kw.items()}, 'optimizer': name,
+            'model': f"{type(learn.model).__name__}, {sum(p.numel() for p in learn.model.parameters())} parameters",
+            'data': f"{len(learn.dls.train_ds)} training items, batches of {learn.dls.train.bs}"}
+
+def _same_setup(study, setup:dict):
+    "Keep `setup` in a study, or refuse it when the study's trials were run with another"
+    json_setup = json.loads(json.dumps(setup, default=str))
+    had = study.user_attrs.get('wdcourse')
+    if had is None: study.set_user_attr('wdcourse', json_setup); return
+    diff = [f"{k}={had.get(k)!r} there, {v!r} here" for k,v in json_setup.items() if had.get(k)!=v]
+    if diff: raise ValueError(f"The study {study.study_name!r} was run with other settings ({'; '.join(diff)}): "
+                              "its values would not compare; pass the same settings, or another `study_name`")
+
+@contextmanager
+def _held_interrupt():
+    "Hold Ctrl-C while Optuna writes trials (asks or tells them), then raise it: no trial is left half-made in the storage"
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    got = []
+    old = signal.signal(signal.SIGINT, lambda *a: got.append(a))
+    try: yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if got: raise KeyboardInterrupt
 
 @patch
 @delegates(Learner.fit_one_cycle, but=['n_epoch', 'lr_max', 'wd', 'cbs', 'start_epoch', 'reset_opt'])
@@ -136,6 +197,7 @@ def tune_lr_wd(self:Learner,
                epochs:int=3, # Epochs of `fit_one_cycle` per trial
                k:int=8, # Trials asked at once and run in one batched pass
                col:str='valid_loss', # The final number each trial is told: a loss, or one of the Learner's metrics
+               direction:str|None=None, # 'minimize' or 'maximize' `col` (None: by its name, `lower_is_better`)
                study=None, # An `optuna.Study` to add to
                storage:str|None=None, # Optuna storage URL ('sqlite:///tune.db'): the study survives and is shared by processes
                study_name:str|None=None, # The study's name in `storage`
@@ -151,31 +213,41 @@ def tune_lr_wd(self:Learner,
     "Tune `lr` and `wd` with Optuna: ask `k` trials, run them as one batched `fit_one_cycle` pass, tell each its final `col`; until `n_trials`"
     n_trials,k,epochs = check_int(n_trials, 'n_trials'),check_int(k, 'k'),check_int(epochs, 'epochs')
     lr,wd = check_range(lr, 'lr'),check_range(wd, 'wd')
+    if not isinstance(quiet, bool): raise TypeError(f"`quiet` must be True or False, got {quiet!r}")
     cols = ['train_loss', 'valid_loss', *[m.name for m in self.metrics]]
     if col not in cols: raise ValueError(f"`col` must be one of {cols} (the losses and the Learner's metrics), got {col!r}")
     kwargs = check_fit_kwargs(kwargs, 'tune_lr_wd')
-    study = open_study(col, study, storage, study_name, sampler)
+    how = dict(opt_func=opt_func, fp16=fp16, batched=batched, seeds=seeds, reinit=reinit)
+    sweep(self, 'tune_lr_wd', ['trial', 'lr', 'wd'], [], {}, None, None, **how)  # the runs' checks, before a trial is asked
+    study = open_study(col, study, storage, study_name, sampler, direction)
+    _same_setup(study, _setup(self, opt_func, col=col, epochs=epochs, lr=lr, wd=wd, seeds=seeds, reinit=reinit, fit=kwargs))
     space = dict(lr=FloatDistribution(*lr, log=True), wd=FloatDistribution(*wd, log=True))
     res,asked,done = TuneLRWD(study, col),[],0
     def run(runs, todo):
         return runs.fit([s['lr'] for s in todo], [s['wd'] for s in todo], [s.get('seed') for s in todo], epochs, kwargs)
     try:
         while done < n_trials:
-            asked = [study.ask(space) for _ in range(min(k, n_trials-done))]
-            got = sweep(self, 'tune_lr_wd', ['trial', 'lr', 'wd'], [(t.number, float(t.params['lr']), float(t.params['wd'])) for t in asked], {},
-                        run, lambda rows: SimpleNamespace(rows=rows), quiet=quiet, opt_func=opt_func, fp16=fp16, batched=batched, seeds=seeds,
-                        reinit=reinit, keep=False)
-            for t in asked: _tell(study, t, got.rows[got.rows.trial==t.number], col)
-            asked,done = [],done+len(asked)
-            if batched is None and not got.batched: batched = False  # said once: not every round
+            with _held_interrupt():
+                for _ in range(min(k, n_trials-done)): asked.append(study.ask(space))
+            got = sweep(self, 'tune_lr_wd', ['trial', 'lr', 'wd'],
+                        [(t.number, float(t.params['lr']), float(t.params['wd'])) for t in asked], {},
+                        run, lambda rows: SimpleNamespace(rows=rows), quiet=quiet, keep=False, **how)
+            with _held_interrupt():
+                while asked:  # a trial leaves `asked` once told
+                    _tell(study, asked[0], got.rows[got.rows.trial==asked[0].number], col)
+                    asked.pop(0); done += 1
+            if how['batched'] is None and not got.batched: how['batched'] = False  # said once: not every round
             if not quiet and (b := res.best) is not None:
                 print(f"tune_lr_wd: {done}/{n_trials} trials; best {col} {b[col]:.4g} at lr={b.lr:.3g}, wd={b.wd:.3g} (trial {int(b.number)})")
-    except KeyboardInterrupt:
-        for t in asked:  # as Optuna's own `optimize` does with an interrupted trial
-            t.set_user_attr('interrupted', True); study.tell(t, state=TrialState.FAIL)
-        self.last_sweep = res
-        print(f"tune_lr_wd interrupted: {done} of {n_trials} trials told ({len(asked)} running told as failed); the study is in "
-              + (f"`learn.last_sweep.study` and in {storage} as {study.study_name!r}: call again with them to go on" if storage else
-                 "`learn.last_sweep.study`: pass it as `study=` to go on"))
+    except BaseException as e:
+        with _held_interrupt():
+            for t in asked:  # as Optuna's own `optimize` does with a trial that did not finish
+                if isinstance(e, KeyboardInterrupt): t.set_user_attr('interrupted', True)
+                study.tell(t, state=TrialState.FAIL)
+        if isinstance(e, KeyboardInterrupt):
+            self.last_sweep = res
+            print(f"\ntune_lr_wd interrupted: {done} of {n_trials} trials told ({len(asked)} running told as failed); the study is in "
+                  + (f"{storage} as {study.study_name!r}: call again with the same `storage` and `study_name` to go on" if storage else
+                     "`learn.last_sweep.study`: pass it as `study=` to go on"))
         raise
     return res
