@@ -208,12 +208,16 @@ LAYOUT_JS = """() => {
   // the rows of printed tables: lines with columns (2+ spaces between two of them), 2+ in one output; each is drawn on one line
   const rows = codes.flatMap(c => { const ls = [...c.querySelectorAll(':scope > .go')].filter(g => /\\S {2,}\\S/.test(g.textContent));
     return ls.length >= 2 ? ls : []; });
+  // the code of a cell (not what it printed): its lines scroll when longer than the column
+  const code_cut = [...art.querySelectorAll('.highlight pre > code')].filter(c => !c.querySelector(':scope > .go'))
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim().slice(0, 60));
   const maths = [...art.querySelectorAll('.math-block')].map(d => ({text: d.textContent.slice(0, 40),
     fits: d.scrollWidth <= d.clientWidth + 1, scrolls: ['auto', 'scroll'].includes(getComputedStyle(d).overflowX)}));
   return {width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight, col: col, over: over,
           alts: [...art.querySelectorAll('img')].map(i => i.alt), wide: wide, imgs: imgs,
           n_printed: outs.length, printed_cut: printed, n_rows: rows.length,
-          rows_wrapped: rows.filter(g => g.getClientRects().length > 1).map(g => g.textContent.slice(0, 60)), maths: maths};
+          rows_wrapped: rows.filter(g => g.getClientRects().length > 1).map(g => g.textContent.slice(0, 60)), maths: maths,
+          code_cut: code_cut};
 }"""
 
 @pytest.fixture(scope='module')
@@ -239,6 +243,12 @@ def test_printed_lines_wrap_in_their_box(layout):
     for w,ls in layout.items():
         assert sum(l['n_printed'] for l in ls.values()) >= 20  # printed outputs are there to check
         assert {n: l['printed_cut'] for n,l in ls.items() if l['printed_cut']}=={}, w
+
+def test_lesson_code_fits_the_column(layout):
+    "At a laptop's width a lesson's code is read without scrolling sideways: no line of a shown cell runs past the column"
+    lessons = {n: l for n,l in layout[1280].items() if n.startswith('lesson_')}
+    assert len(lessons) >= 7
+    assert {n: l['code_cut'] for n,l in lessons.items() if l['code_cut']}=={}
 
 def test_printed_tables_keep_their_columns(layout):
     "A printed table (the CLI's summary, a DataFrame printed) scrolls in its box: each of its rows is drawn on one line, never wrapped"
@@ -358,8 +368,8 @@ def test_figures_open_full_size(layout, server, browser):
     page.wait_for_load_state()
     assert page.url==src and resp.value.status==200 and resp.value.headers['content-type']=='image/png'
     # a bare PNG makes Chromium ask the host's root for /favicon.ico (not the site's: outside its base path), and at times it
-    # does so before the check: that 404 alone is allowed
-    assert set(misses) <= {'/favicon.ico'} and len(errors)==len(misses), (misses, errors)
+    # does so before the check, or without a response event the page sees (a console 404 alone): that one 404 is allowed
+    assert set(misses) <= {'/favicon.ico'} and len(errors) <= 1 and all('404' in e for e in errors), (misses, errors)
     page.close()
 
 def test_figure_alt_is_its_title(layout):
@@ -372,7 +382,8 @@ def test_figure_alt_is_its_title(layout):
 def test_api_pages_show_the_api(layout, server, browser):
     """The callbacks page: signatures, parameter tables and short examples, not the tests (it was 15,810 px tall); parameters in
     tables, no docment as a comment in a signature; the `**kwargs` note in its own row, not on the return line"""
-    assert layout[1280]['callbacks.html']['height'] < 9000, layout[1280]['callbacks.html']['height']
+    # issue 24 asks <= 9,000 px; issue 27 (item 14) a parameter table and an example for every entry, which took it to 11,768
+    assert layout[1280]['callbacks.html']['height'] < 12500, layout[1280]['callbacks.html']['height']
     page,errors,_ = open_page(browser, f'{server}/data.html')
     sigs = page.eval_on_selector_all('article .highlight code', 'els => els.map(e => e.innerText)')
     assert not [s for s in sigs if re.match(r'(def|class) \w+\(', s) and ' # ' in s]
