@@ -231,15 +231,17 @@ def tune_main(n_trials:int=32, # Trials this run adds to the study
     if study_name is not None and storage is None:
         raise _BadOption('study_name', "names a study in --storage: add --storage (e.g. sqlite:///tune.db), or leave it out")
     if out.exists() and not out.is_dir(): raise _BadOption('out', f"{out} is a file, not a folder")
+    try: learn = _learner('digits', device, seed, n_train)
+    except ValueError as e:
+        if 'n_train' not in str(e): raise
+        raise _BadOption('n_train', str(e).replace('`', '')) from None
+    if storage is not None and study_name is None:
+        raise _BadOption('study_name', "names the study in --storage: add --study-name (any name; other runs use the same)")
     tpe = optuna.samplers.TPESampler(seed=sampler_seed, constant_liar=True)
     try: study = open_study(col, storage=storage, study_name=study_name, sampler=tpe)
     except (TypeError, ValueError) as e:
         opt = 'col' if 'is set to' in str(e) else 'study_name' if 'study_name' in str(e) else 'storage'
         raise _BadOption(opt, str(e).replace('`', '')) from None
-    try: learn = _learner('digits', device, seed, n_train)
-    except ValueError as e:
-        if 'n_train' not in str(e): raise
-        raise _BadOption('n_train', str(e).replace('`', '')) from None
     try: out.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise _BadOption('out', f"cannot make the folder {out}: {e.strerror or e}") from None
     where = f" {study.study_name!r} in {storage}" if storage else ''
@@ -275,5 +277,5 @@ def tune_cli(argv:list|None=None # The command line's words after the command (N
     "The `wdcourse-tune` console script: `tune_main`'s options; a bad one is a one-line error and exit code 2"
     try: _console(tune_main, 'wdcourse-tune', argv)
     except KeyboardInterrupt:  # the recipe said what is kept and where: no traceback
-        print("wdcourse-tune: interrupted; the trials told so far are in tune_trials.csv", file=sys.stderr)
+        print("wdcourse-tune: interrupted; the trials told so far are in the study and in tune_trials.csv (in --out)", file=sys.stderr)
         sys.exit(130)

@@ -85,7 +85,10 @@ class TuneLRWD:
     "An Optuna study of `lr` × `wd`: `study` (Optuna's own), `trials` (one row per trial), `best` and `plot`"
     def __init__(self, study:optuna.Study, # The study, as `tune_lr_wd` returns it or `optuna.load_study` reads it
                  col:str='valid_loss' # What its values are, the column's name in `trials`
-                ): self.study,self.col = study,col
+                ):
+        other = sorted({k for t in study.get_trials(deepcopy=False) for k in t.params} - {'lr', 'wd'})
+        if other: raise ValueError(f"`study` holds trials of other parameters ({other}): a TuneLRWD shows a study of `lr` and `wd`")
+        self.study,self.col = study,col
 
     @property
     def trials(self) -> pd.DataFrame:
@@ -135,7 +138,7 @@ class TuneLRWD:
             xs = np.geomspace(a, b_, 20)
             ax.plot(xs, 10**e/xs, '--', color='0.6', lw=0.8, zorder=0)
             xm = math.sqrt(a*b_)
-            ax.text(xm, 10**e/xm, f'τ=1e{-e}', fontsize=7, color='0.4', ha='center', va='center',
+            ax.text(xm, 10**e/xm, f'τ=1e{-e}', fontsize=8, color='0.4', ha='center', va='center',
                     bbox=dict(fc='white', ec='none', pad=0.5))
         ax.set_xlim(x0, x1); ax.set_ylim(y0, y1)
         ax.set_xlabel('lr (lr_max of fit_one_cycle)'); ax.set_ylabel('wd')
@@ -246,8 +249,8 @@ def tune_lr_wd(self:Learner,
                 study.tell(t, state=TrialState.FAIL)
         if isinstance(e, KeyboardInterrupt):
             self.last_sweep = res
-            print(f"\ntune_lr_wd interrupted: {done} of {n_trials} trials told ({len(asked)} running told as failed); the study is in "
-                  + (f"{storage} as {study.study_name!r}: call again with the same `storage` and `study_name` to go on" if storage else
-                     "`learn.last_sweep.study`: pass it as `study=` to go on"))
+            print(f"\ntune_lr_wd interrupted: {done} of {n_trials} trials told ({len(asked)} running told as failed); the study "
+                  f"{study.study_name!r} keeps them (and `learn.last_sweep.study`): call again with the same study (`study=`, "
+                  "or `storage` and `study_name`) to go on")
         raise
     return res
